@@ -1,0 +1,50 @@
+# Tilts — the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install run test lint messages compilemessages worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+compilemessages: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Development server on an embedded SQLite database; Celery tasks run in-process.
+run: compilemessages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+
+# Uses DATABASE_URL / REDIS_URL when set, else SQLite and in-process tasks.
+test: lint compilemessages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# Refresh the Latvian catalogue after adding strings (then translate the empty msgstr lines).
+messages: install
+	$(MANAGE) makemessages -l lv --no-location --no-obsolete --ignore=.venv --ignore=tests
+
+worker: install
+	$(BIN)/celery -A config worker -l info --max-tasks-per-child=50
+
+beat: install
+	$(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media

@@ -1,0 +1,11 @@
+DATE_FORMAT = "j.m.Y"
+SHORT_DATE_FORMAT = "j.m.Y"
+DATETIME_FORMAT = "j.m.Y H:i"
+SHORT_DATETIME_FORMAT = "j.m.Y H:i"
+TIME_FORMAT = "H:i"
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+FIRST_DAY_OF_WEEK = 1
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "\xa0"
+NUMBER_GROUPING = 3

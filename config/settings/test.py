@@ -1,0 +1,29 @@
+"""pytest: DATABASE_URL / REDIS_URL when set, else SQLite; tasks eager unless a test starts a worker."""
+
+import os
+
+os.environ.setdefault("TILTS_REQUIRE_STAFF_MFA", "false")
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, REDIS_URL
+
+SECRET_KEY = "test-only-not-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real cache (not a dummy) so that allauth's rate limits are exercised.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Ordinary tests run tasks in-process; tests marked `redis` start a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+MEDIA_ROOT = str(BASE_DIR / ".pytest_cache" / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["NAME"] = DATABASES["default"].get("NAME") or "tilts"
+TILTS_ALLOW_DEMO_DATA = True

@@ -1,0 +1,22 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+# Apps seed in this order; each may have a ``demo`` module with ``seed(*, stdout) -> None``.
+DEMO_APPS = ["institutions"]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent: running it again changes nothing)."
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "TILTS_ALLOW_DEMO_DATA", False):
+            raise CommandError("Demo data is disabled in these settings (TILTS_ALLOW_DEMO_DATA).")
+        with transaction.atomic():
+            for label in DEMO_APPS:
+                app = apps.get_app_config(label)
+                import_module(f"{app.name}.demo").seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from institutions import permissions, selectors
+
+from .health import broker_status, database_status
+
+
+def home(request):
+    """Anonymous visitors see the public landing page; staff their units; anyone else
+    (a volunteer) their own page."""
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html")
+    if permissions.is_staff_role(request.user):
+        return render(request, "core/home_staff.html", {"blocks": selectors.unit_overview(user=request.user)})
+    return render(request, "core/home_person.html")
+
+
+@require_POST
+def set_language(request):
+    """The language switcher: remembers the choice in a cookie and on the account."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=False,
+        )
+        if request.user.is_authenticated and request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    status = {"database": database_status(), "broker": broker_status()}
+    healthy = all(value in ("ok", "eager") for value in status.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)

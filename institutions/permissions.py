@@ -1,0 +1,286 @@
+"""The one module that asks django-guardian.
+
+Roles are object permissions held by per-unit (and per-institution) groups:
+
+* unit coordinator      — ``coordinate_unit`` on a Unit (group ``unit:<pk>:coordinators``);
+* central coordinator   — ``coordinate_institution`` on an Institution, implying all its units;
+* ministry viewer       — ``oversee_institution`` on every Institution, read-only;
+* superuser             — everything.
+
+Everything else in the project asks the questions below: which units may this person
+see (``VIEW``) or change (``COORDINATE``), and may they manage coordinators.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+from guardian.admin import GuardedModelAdmin
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from .models import (
+    Institution,
+    InstitutionGroupObjectPermission,
+    InstitutionUserObjectPermission,
+    Unit,
+    UnitGroupObjectPermission,
+    UnitUserObjectPermission,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+VIEW = "view"
+COORDINATE = "coordinate"
+
+UNIT_COORDINATE = "institutions.coordinate_unit"
+INSTITUTION_COORDINATE = "institutions.coordinate_institution"
+INSTITUTION_VIEW = "institutions.oversee_institution"
+
+MINISTRY_GROUP = "ministry:viewers"
+
+# The guardian admin base, re-exported so that admin modules need not import guardian.
+ObjectPermissionsAdmin = GuardedModelAdmin
+
+_CACHE_ATTR = "_tilts_roles"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one person may do, computed once per request."""
+
+    superuser: bool = False
+    unit_coordinator_of: frozenset[int] = frozenset()  # units granted directly
+    central_of: frozenset[int] = frozenset()  # institutions coordinated centrally
+    viewer_of: frozenset[int] = frozenset()  # institutions viewed read-only
+    coordinate_unit_ids: frozenset[int] = frozenset()
+    view_unit_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.superuser or bool(self.unit_coordinator_of or self.central_of or self.viewer_of)
+
+    @property
+    def is_central(self) -> bool:
+        return self.superuser or bool(self.central_of)
+
+    @property
+    def is_read_only(self) -> bool:
+        return not self.superuser and not self.coordinate_unit_ids and bool(self.view_unit_ids)
+
+    def unit_ids(self, perm: str) -> frozenset[int]:
+        if perm == COORDINATE:
+            return self.coordinate_unit_ids
+        if perm == VIEW:
+            return self.view_unit_ids
+        raise ValueError(f"Unknown permission {perm!r}")
+
+
+def _ids(queryset: QuerySet) -> frozenset[int]:
+    return frozenset(queryset.values_list("pk", flat=True))
+
+
+def _objects_for(user: User, perm: str, klass: type) -> frozenset[int]:
+    return _ids(
+        get_objects_for_user(user, perm, klass=klass, with_superuser=False, accept_global_perms=False)
+    )
+
+
+def roles_for(user) -> Roles:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        all_units = _ids(Unit.objects.all())
+        roles = Roles(superuser=True, coordinate_unit_ids=all_units, view_unit_ids=all_units)
+    else:
+        direct = _objects_for(user, UNIT_COORDINATE, Unit)
+        central = _objects_for(user, INSTITUTION_COORDINATE, Institution)
+        viewer = _objects_for(user, INSTITUTION_VIEW, Institution)
+        institution_units: dict[int, set[int]] = defaultdict(set)
+        if central or viewer:
+            for pk, institution_id in Unit.objects.filter(institution__in=central | viewer).values_list(
+                "pk", "institution_id"
+            ):
+                institution_units[institution_id].add(pk)
+        coordinate = set(direct)
+        for institution_id in central:
+            coordinate |= institution_units[institution_id]
+        view = set(coordinate)
+        for institution_id in viewer:
+            view |= institution_units[institution_id]
+        roles = Roles(
+            unit_coordinator_of=direct,
+            central_of=central,
+            viewer_of=viewer - central,
+            coordinate_unit_ids=frozenset(coordinate),
+            view_unit_ids=frozenset(view),
+        )
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the per-request cache after a grant or revocation."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def unit_ids_for(user, perm: str = VIEW) -> frozenset[int]:
+    return roles_for(user).unit_ids(perm)
+
+
+def units_for(user, perm: str = VIEW) -> QuerySet[Unit]:
+    """The units a person may see (``VIEW``) or change (``COORDINATE``)."""
+    ids = unit_ids_for(user, perm)
+    if not ids:
+        return Unit.objects.none()
+    return Unit.objects.filter(pk__in=ids)
+
+
+def has_unit_perm(user, perm: str, unit: Unit) -> bool:
+    return unit.pk in unit_ids_for(user, perm)
+
+
+def institutions_for(user, perm: str = VIEW) -> QuerySet[Institution]:
+    roles = roles_for(user)
+    if roles.superuser:
+        return Institution.objects.all()
+    ids = roles.central_of if perm == COORDINATE else roles.central_of | roles.viewer_of
+    return Institution.objects.filter(pk__in=ids)
+
+
+def manageable_institution_ids(user) -> frozenset[int] | None:
+    """Institutions whose coordinators this person manages; ``None`` means all (superuser)."""
+    roles = roles_for(user)
+    return None if roles.superuser else roles.central_of
+
+
+def can_manage_coordinators(user, institution_id: int) -> bool:
+    managed = manageable_institution_ids(user)
+    return managed is None or institution_id in managed
+
+
+def is_staff_role(user) -> bool:
+    return roles_for(user).is_staff_role
+
+
+# --- Grants. Called by institutions.services, which audits them.
+
+
+def _unit_group(unit: Unit) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"unit:{unit.pk}:coordinators")
+    if not UnitGroupObjectPermission.objects.filter(
+        group=group, content_object=unit, permission__codename="coordinate_unit"
+    ).exists():
+        assign_perm(UNIT_COORDINATE, group, unit)
+    return group
+
+
+def _central_group(institution: Institution) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"institution:{institution.pk}:central")
+    if not InstitutionGroupObjectPermission.objects.filter(
+        group=group, content_object=institution, permission__codename="coordinate_institution"
+    ).exists():
+        assign_perm(INSTITUTION_COORDINATE, group, institution)
+    return group
+
+
+def _ministry_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=MINISTRY_GROUP)
+    held = set(
+        InstitutionGroupObjectPermission.objects.filter(
+            group=group, permission__codename="oversee_institution"
+        ).values_list("content_object_id", flat=True)
+    )
+    for institution in Institution.objects.exclude(pk__in=held):
+        assign_perm(INSTITUTION_VIEW, group, institution)
+    return group
+
+
+def grant_unit_coordinator(user: User, unit: Unit) -> None:
+    user.groups.add(_unit_group(unit))
+    forget_roles(user)
+
+
+def revoke_unit_coordinator(user: User, unit: Unit) -> None:
+    user.groups.remove(*Group.objects.filter(name=f"unit:{unit.pk}:coordinators"))
+    remove_perm(UNIT_COORDINATE, user, unit)
+    forget_roles(user)
+
+
+def grant_central_coordinator(user: User, institution: Institution) -> None:
+    user.groups.add(_central_group(institution))
+    forget_roles(user)
+
+
+def revoke_central_coordinator(user: User, institution: Institution) -> None:
+    user.groups.remove(*Group.objects.filter(name=f"institution:{institution.pk}:central"))
+    remove_perm(INSTITUTION_COORDINATE, user, institution)
+    forget_roles(user)
+
+
+def grant_ministry_viewer(user: User) -> None:
+    user.groups.add(_ministry_group())
+    forget_roles(user)
+
+
+def revoke_ministry_viewer(user: User) -> None:
+    user.groups.remove(*Group.objects.filter(name=MINISTRY_GROUP))
+    for institution in Institution.objects.all():
+        remove_perm(INSTITUTION_VIEW, user, institution)
+    forget_roles(user)
+
+
+# --- Who holds a role (for listings). A fixed number of queries for any number of units.
+
+
+def _holders(group_table, user_table, object_ids: Iterable[int], codename: str) -> dict[int, list[User]]:
+    """Active users holding ``codename`` on each object, through a group or directly."""
+    User = get_user_model()
+    ids = list(object_ids)
+    holders: dict[int, set[int]] = defaultdict(set)
+    objects_of_group: dict[int, set[int]] = defaultdict(set)
+    for object_id, group_id in group_table.objects.filter(
+        content_object_id__in=ids, permission__codename=codename
+    ).values_list("content_object_id", "group_id"):
+        objects_of_group[group_id].add(object_id)
+    for user_id, group_id in User.groups.through.objects.filter(group_id__in=objects_of_group).values_list(
+        "user_id", "group_id"
+    ):
+        for object_id in objects_of_group[group_id]:
+            holders[object_id].add(user_id)
+    for object_id, user_id in user_table.objects.filter(
+        content_object_id__in=ids, permission__codename=codename
+    ).values_list("content_object_id", "user_id"):
+        holders[object_id].add(user_id)
+    users = User.objects.in_bulk({pk for user_ids in holders.values() for pk in user_ids})
+    return {
+        object_id: sorted(
+            (users[pk] for pk in user_ids if users[pk].is_active),
+            key=lambda u: (u.last_name, u.first_name, u.email),
+        )
+        for object_id, user_ids in holders.items()
+    }
+
+
+def coordinators_by_unit(unit_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Unit coordinators of each unit, whether granted through the unit's group or directly."""
+    return _holders(UnitGroupObjectPermission, UnitUserObjectPermission, unit_ids, "coordinate_unit")
+
+
+def central_coordinators_by_institution(institution_ids: Iterable[int]) -> dict[int, list[User]]:
+    return _holders(
+        InstitutionGroupObjectPermission,
+        InstitutionUserObjectPermission,
+        institution_ids,
+        "coordinate_institution",
+    )

@@ -1,0 +1,83 @@
+"""Every read of institutions data for a person, scoped by ``permissions``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from . import permissions
+from .models import AuditEvent, CoordinatorInvitation, Institution, Unit
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    coordinators: list[User] = field(default_factory=list)
+    can_coordinate: bool = False
+
+
+@dataclass
+class InstitutionBlock:
+    institution: Institution
+    rows: list[UnitRow]
+    central: list[User] = field(default_factory=list)
+
+
+def unit_overview(*, user: User, include_closed: bool = True) -> list[InstitutionBlock]:
+    """The units a person may see, grouped by institution, with their coordinators."""
+    units = permissions.units_for(user, permissions.VIEW).select_related("institution", "parent")
+    if not include_closed:
+        units = units.valid_today()
+    units = list(units.order_by("institution__code", "kind", "name"))
+    coordinators = permissions.coordinators_by_unit(unit.pk for unit in units)
+    can_coordinate = permissions.unit_ids_for(user, permissions.COORDINATE)
+    central = permissions.central_coordinators_by_institution({unit.institution_id for unit in units})
+    blocks: dict[int, InstitutionBlock] = {}
+    for unit in units:
+        block = blocks.setdefault(
+            unit.institution_id,
+            InstitutionBlock(
+                institution=unit.institution, rows=[], central=central.get(unit.institution_id, [])
+            ),
+        )
+        block.rows.append(
+            UnitRow(
+                unit=unit,
+                coordinators=coordinators.get(unit.pk, []),
+                can_coordinate=unit.pk in can_coordinate,
+            )
+        )
+    return list(blocks.values())
+
+
+def managed_units(*, user: User) -> QuerySet[Unit]:
+    """Units whose coordinators this person may invite and revoke (valid today)."""
+    managed = permissions.manageable_institution_ids(user)
+    units = Unit.objects.valid_today().select_related("institution")
+    if managed is not None:
+        units = units.filter(institution_id__in=managed)
+    return units.order_by("institution__code", "name")
+
+
+def invitations_for(*, user: User) -> QuerySet[CoordinatorInvitation]:
+    managed = permissions.manageable_institution_ids(user)
+    invitations = CoordinatorInvitation.objects.select_related("institution", "invited_by").prefetch_related(
+        Prefetch("units", queryset=Unit.objects.order_by("name"))
+    )
+    if managed is not None:
+        invitations = invitations.filter(institution_id__in=managed)
+    return invitations
+
+
+def unit_audit_events(*, user: User, unit: Unit, limit: int = 20) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.visible_to(user)
+        .filter(unit=unit)
+        .select_related("actor")
+        .order_by("-created_at")[:limit]
+    )
