@@ -1,0 +1,122 @@
+"""Every URL of the project's own views, with who may open it and what they get.
+
+The matrix test discovers every URL pattern whose view lives in one of our apps and
+fails for any pattern that is not listed here — a new view is not done until it is.
+
+Roles (fixtures in tests/conftest.py):
+  anonymous     nobody signed in
+  olaine        coordinator of Olaines cietums (the "right unit": every object below is Olaine's)
+  jelgava       coordinator of Jelgavas cietums (the "wrong unit": same institution, other prison)
+  vpd           coordinator of a VPD department (other institution)
+  ievp_central  central coordinator of IeVP
+  vpd_central   central coordinator of VPD
+  ministry      ministry viewer (read-only, both institutions)
+  superuser
+
+Expected answers: an HTTP status, or LOGIN (a redirect to the sign-in page).
+For every role answering 404 or 200 whose role is not entitled to Olaine's data,
+``secret`` (a text only Olaine's pages show) must not appear in the response.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+LOGIN = "login"
+ROLES = ["anonymous", "olaine", "jelgava", "vpd", "ievp_central", "vpd_central", "ministry", "superuser"]
+
+# Who is entitled to see Olaine's data at all.
+SEES_OLAINE = {"olaine", "ievp_central", "ministry", "superuser"}
+
+
+@dataclass
+class Case:
+    expect: dict[str, int | str]
+    method: str = "get"
+    kwargs: Callable[[Any], dict] = lambda world: {}
+    data: Callable[[Any], dict] = lambda world: {}
+    # Text that only people entitled to Olaine's data may receive.
+    secret: Callable[[Any], str] | None = None
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _all(status):
+    return dict.fromkeys(ROLES, status)
+
+
+PUBLIC_GET = _all(200)
+
+# A read of one unit's data: its coordinators, the institution's centre, the ministry.
+UNIT_READ = {
+    "anonymous": LOGIN,
+    "olaine": 200,
+    "jelgava": 404,
+    "vpd": 404,
+    "ievp_central": 200,
+    "vpd_central": 404,
+    "ministry": 200,
+    "superuser": 200,
+}
+
+# Coordinator management pages: central coordinators (each sees their own institution).
+CENTRAL_PAGE = {
+    "anonymous": LOGIN,
+    "olaine": 404,
+    "jelgava": 404,
+    "vpd": 404,
+    "ievp_central": 200,
+    "vpd_central": 200,
+    "ministry": 404,
+    "superuser": 200,
+}
+
+# A change to an IeVP object that only IeVP's centre (or a superuser) may make.
+IEVP_CENTRAL_ACTION = {
+    "anonymous": LOGIN,
+    "olaine": 404,
+    "jelgava": 404,
+    "vpd": 404,
+    "ievp_central": 302,
+    "vpd_central": 404,
+    "ministry": 404,
+    "superuser": 302,
+}
+
+
+REGISTRY: dict[str, Case] = {
+    "home": Case(expect=PUBLIC_GET, secret=lambda w: w.olaine_coordinator.email),
+    "healthz": Case(expect=PUBLIC_GET),
+    "set_language": Case(method="post", expect=_all(302), data=lambda w: {"language": "en", "next": "/"}),
+    "institutions:unit_detail": Case(
+        expect=UNIT_READ,
+        kwargs=lambda w: {"unit_slug": w.olaine.slug},
+        secret=lambda w: w.olaine_coordinator.email,
+    ),
+    "institutions:coordinator_revoke": Case(
+        method="post",
+        expect=IEVP_CENTRAL_ACTION,
+        kwargs=lambda w: {"unit_slug": w.olaine.slug, "user_id": w.olaine_coordinator.pk},
+        secret=lambda w: w.olaine_coordinator.email,
+    ),
+    "institutions:coordinators": Case(expect=CENTRAL_PAGE, secret=lambda w: w.olaine_coordinator.email),
+    "institutions:invite": Case(expect=CENTRAL_PAGE, secret=lambda w: w.olaine.name),
+    "institutions:invitation_revoke": Case(
+        method="post",
+        expect=IEVP_CENTRAL_ACTION,
+        kwargs=lambda w: {"pk": w.olaine_invitation.pk},
+        secret=lambda w: w.olaine_invitation.email,
+    ),
+    "institutions:invitation_resend": Case(
+        method="post",
+        expect=IEVP_CENTRAL_ACTION,
+        kwargs=lambda w: {"pk": w.olaine_invitation.pk},
+        secret=lambda w: w.olaine_invitation.email,
+    ),
+    # The token in the link is the capability: whoever holds it may see the invitation.
+    "institutions:invitation_accept": Case(
+        expect=PUBLIC_GET,
+        kwargs=lambda w: {"token": w.olaine_invitation_token},
+        notes="public by design: the emailed token is the capability",
+    ),
+}
