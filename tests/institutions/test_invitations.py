@@ -24,7 +24,7 @@ def test_invitation_is_emailed_in_its_language_when_created(
         invitation = services.invitation_create(
             actor=ievp_central, email="Jauna.Koordinatore@Example.lv ", units=[olaine, jelgava], language="en"
         )
-    assert "Invitation to coordinate volunteers (IeVP)" == mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Invitation to coordinate volunteers (IeVP)"
     assert invitation.email == "jauna.koordinatore@example.lv"
     assert set(invitation.units.all()) == {olaine, jelgava}
     assert invitation.is_pending
