@@ -2,10 +2,13 @@
 coordinator sees and edits the units, invitations and audit trail of their own
 institution. Role grants (guardian's object permissions) are for superusers."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions, services
@@ -23,6 +26,13 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
     def _is_central(self, request) -> bool:
         return request.user.is_active and permissions.roles_for(request.user).is_central
 
+    def _in_scope(self, request, obj) -> bool:
+        # simple_history's history views hand in objects (and past versions of them)
+        # that were not looked up through get_queryset().
+        if obj is None or self._managed(request) is None:
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         managed = self._managed(request)
@@ -34,36 +44,67 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
         return self._is_central(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._is_central(request)
+        return self._is_central(request) and self._in_scope(request, obj)
 
     def has_add_permission(self, request):
         return request.user.is_superuser or (self.central_may_add and self._is_central(request))
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser or (self.central_may_change and self._is_central(request))
+        return request.user.is_superuser or (
+            self.central_may_change and self._is_central(request) and self._in_scope(request, obj)
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple_history saves a posted past version without asking has_change_permission.
+        obj = self.get_object(request, unquote(object_id))
+        if self._managed(request) is not None and obj is None:
+            raise PermissionDenied
+        if request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
 
-@admin.register(Institution)
-class InstitutionAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin, permissions.ObjectPermissionsAdmin):
-    institution_path = "pk"
-    list_display = ["code", "short_name", "name"]
-
-    def get_queryset(self, request):
-        queryset = admin.ModelAdmin.get_queryset(self, request)
-        managed = self._managed(request)
-        return queryset if managed is None else queryset.filter(pk__in=managed)
+class SuperuserObjectPermissionsMixin:
+    """guardian's object-permission pages grant roles outside services (unaudited):
+    superusers only. guardian itself only asks has_change_permission."""
 
     def obj_perms_manage_view(self, request, object_pk):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().obj_perms_manage_view(request, object_pk)
 
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(
+    SuperuserObjectPermissionsMixin,
+    InstitutionScopedAdmin,
+    SimpleHistoryAdmin,
+    permissions.ObjectPermissionsAdmin,
+):
+    institution_path = "pk"
+    list_display = ["code", "short_name", "name"]
+
 
 @admin.register(Unit)
-class UnitAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin, permissions.ObjectPermissionsAdmin):
+class UnitAdmin(
+    SuperuserObjectPermissionsMixin,
+    InstitutionScopedAdmin,
+    SimpleHistoryAdmin,
+    permissions.ObjectPermissionsAdmin,
+):
     central_may_add = True
     central_may_change = True
     list_display = ["name", "institution", "kind", "parent", "valid_from", "valid_to"]
@@ -94,11 +135,6 @@ class UnitAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin, permissions.ObjectPe
             data={"fields": form.changed_data},
         )
 
-    def obj_perms_manage_view(self, request, object_pk):
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return super().obj_perms_manage_view(request, object_pk)
-
 
 @admin.register(CoordinatorInvitation)
 class CoordinatorInvitationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
@@ -107,7 +143,8 @@ class CoordinatorInvitationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
     list_filter = ["institution"]
     search_fields = ["email"]
     list_select_related = ["institution", "invited_by"]
-    fields = ["email", "institution", "units", "language"]
+    # The institution follows from the chosen units.
+    fields = ["email", "units", "language"]
     filter_horizontal = ["units"]
     actions = ["revoke_selected", "resend_selected"]
 
@@ -149,18 +186,33 @@ class CoordinatorInvitationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
             kwargs["queryset"] = Institution.objects.filter(pk__in=managed)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form_class
+        actor = request.user
+
+        class InvitationAddForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if not self.errors:
+                    try:
+                        services.invitation_check(actor=actor, email=cleaned["email"], units=cleaned["units"])
+                    except ValidationError as error:
+                        raise forms.ValidationError(error.messages) from error
+                return cleaned
+
+        return InvitationAddForm
+
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied
-        try:
-            created = services.invitation_create(
-                actor=request.user,
-                email=form.cleaned_data["email"],
-                units=form.cleaned_data["units"],
-                language=form.cleaned_data["language"],
-            )
-        except ValidationError as error:
-            raise PermissionDenied(" ".join(error.messages)) from error
+        created = services.invitation_create(
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            units=form.cleaned_data["units"],
+            language=form.cleaned_data["language"],
+        )
         obj.pk = created.pk
         obj.__dict__.update(created.__dict__)
 
@@ -187,7 +239,12 @@ class CoordinatorInvitationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
                     request, f"{invitation.email}: {' '.join(error.messages)}", messages.WARNING
                 )
         if done:
-            self.message_user(request, _("Done: %(count)d.") % {"count": done}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(count)d invitation processed.", "%(count)d invitations processed.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(AuditEvent)

@@ -27,7 +27,8 @@ def _account(email: str, first_name: str, last_name: str, superuser: bool = Fals
         email=email, defaults={"first_name": first_name, "last_name": last_name, "language": "lv"}
     )
     user.first_name, user.last_name = first_name, last_name
-    user.is_superuser = user.is_staff = superuser or user.is_staff
+    if superuser:
+        user.is_superuser = user.is_staff = True
     user.set_password(DEMO_PASSWORD)
     user.save()
     EmailAddress.objects.update_or_create(

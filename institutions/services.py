@@ -144,10 +144,9 @@ def _enqueue_invitation_email(invitation_id: int) -> None:
     transaction.on_commit(partial(invitation_send.delay, invitation_id))
 
 
-@transaction.atomic
-def invitation_create(
-    *, actor: User, email: str, units: Iterable[Unit], language: str = settings.LANGUAGE_CODE
-) -> CoordinatorInvitation:
+def invitation_check(*, actor: User, email: str, units: Iterable[Unit]) -> int:
+    """Whether ``actor`` may invite ``email`` to ``units``; returns the institution's id.
+    Raises ValidationError (bad input) or PermissionDenied (not the actor's institution)."""
     units = list(units)
     if not units:
         raise ValidationError(_("Choose at least one unit."))
@@ -156,12 +155,23 @@ def invitation_create(
         raise ValidationError(_("All units of one invitation must belong to the same institution."))
     institution_id = institution_ids.pop()
     _require_manager(actor, institution_id)
-    email = email.strip().lower()
-    existing = get_user_model().objects.filter(email__iexact=email).first()
+    existing = get_user_model().objects.filter(email__iexact=email.strip()).first()
     if existing is not None:
         held = permissions.roles_for(existing).unit_coordinator_of
         if all(unit.pk in held for unit in units):
-            raise ValidationError(_("%(email)s already coordinates every chosen unit.") % {"email": email})
+            raise ValidationError(
+                _("%(email)s already coordinates every chosen unit.") % {"email": email.strip()}
+            )
+    return institution_id
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: User, email: str, units: Iterable[Unit], language: str = settings.LANGUAGE_CODE
+) -> CoordinatorInvitation:
+    units = list(units)
+    email = email.strip().lower()
+    institution_id = invitation_check(actor=actor, email=email, units=units)
     now = timezone.now()
     # A new invitation replaces the person's pending ones in the same institution.
     for old in CoordinatorInvitation.objects.pending().filter(
