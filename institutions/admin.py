@@ -249,11 +249,15 @@ class CoordinatorInvitationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(InstitutionScopedAdmin):
-    list_display = ["created_at", "actor_label", "action", "target_label", "institution", "unit"]
+    list_display = ["created_at", "actor_label", "action_name", "target_label", "institution", "unit"]
     list_filter = ["institution", "action"]
     search_fields = ["actor_label", "target_label", "action"]
     list_select_related = ["institution", "unit"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj):
+        return obj.action_label
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)

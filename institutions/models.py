@@ -133,6 +133,27 @@ class AuditEventQuerySet(TenantQuerySet):
     pass
 
 
+# Human-readable names of audit actions. Other apps add theirs with ``register_audit_actions``.
+AUDIT_ACTIONS: dict[str, str] = {
+    "account.create": _("Account created"),
+    "invitation.create": _("Coordinator invited"),
+    "invitation.resend": _("Invitation sent again"),
+    "invitation.revoke": _("Invitation revoked"),
+    "invitation.accept": _("Invitation accepted"),
+    "role.unit_coordinator.grant": _("Coordinator role granted"),
+    "role.unit_coordinator.revoke": _("Coordinator role revoked"),
+    "role.central_coordinator.grant": _("Central coordinator role granted"),
+    "role.central_coordinator.revoke": _("Central coordinator role revoked"),
+    "role.ministry_viewer.grant": _("Ministry viewer role granted"),
+    "unit.create": _("Unit created"),
+    "unit.change": _("Unit changed"),
+}
+
+
+def register_audit_actions(actions: dict[str, str]) -> None:
+    AUDIT_ACTIONS.update(actions)
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, in which unit. Written by services in the same
     transaction as the change itself."""
@@ -171,6 +192,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
 
 
 def _new_nonce() -> str:

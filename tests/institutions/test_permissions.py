@@ -149,3 +149,17 @@ def test_only_the_permissions_module_asks_guardian_when_the_code_is_scanned():
             ):
                 offenders.append(rel)
     assert not offenders, f"Only institutions/permissions.py may import guardian: {sorted(set(offenders))}"
+
+
+def test_every_audited_action_has_a_readable_name_when_the_code_is_scanned():
+    import re
+
+    from institutions.models import AUDIT_ACTIONS
+
+    used = set()
+    for path in ROOT.glob("*/services.py"):
+        used |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text()))
+    used |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', (ROOT / "institutions/admin.py").read_text()))
+    used |= {"unit.create"}
+    assert used, "no audited actions found"
+    assert not used - AUDIT_ACTIONS.keys()
