@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -172,6 +173,9 @@ class InvitationAcceptView(View):
                     password=form.cleaned_data["password1"],
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                # Counts as a fresh sign-in (allauth then does not ask for the password again
+                # when the new coordinator sets up two-factor authentication).
+                record_authentication(request, user, method="password", email=user.email)
                 messages.success(request, _("Your account is ready. Welcome to Tilts!"))
                 return redirect("home")
             return self._render(request, state=state, form=form)

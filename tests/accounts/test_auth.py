@@ -237,10 +237,7 @@ def test_staff_gets_in_when_setting_up_totp_after_signing_in(
     home = _login(client, olaine_coordinator.email)["Location"]
     setup = client.get(home)["Location"]
     assert setup == f"{reverse('mfa_activate_totp')}?next=%2F"
-    # allauth asks for the password again before a second factor is added.
-    reauthenticate = client.get(setup)["Location"]
-    assert reauthenticate.startswith(reverse("account_reauthenticate"))
-    assert client.post(reauthenticate, {"password": PASSWORD})["Location"] == setup
+    # Just signed in: the set-up page opens without typing the password again.
     assert client.get(setup).status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
     counters = list(yield_hotp_counters_from_time())  # the current one is in the middle
@@ -248,6 +245,19 @@ def test_staff_gets_in_when_setting_up_totp_after_signing_in(
     assert client.post(setup, {"code": code}).status_code == 302
     assert Authenticator.objects.filter(user=olaine_coordinator, type=Authenticator.Type.TOTP).exists()
     assert client.get("/").status_code == 200
+
+
+def test_password_is_asked_again_when_the_sign_in_is_older_than_the_timeout(
+    client, settings, olaine_coordinator, mfa_required
+):
+    home = _login(client, olaine_coordinator.email)["Location"]
+    setup = client.get(home)["Location"]
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    reauthenticate = client.get(setup)["Location"]
+    assert reauthenticate.startswith(reverse("account_reauthenticate"))
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+    assert client.post(reauthenticate, {"password": PASSWORD})["Location"] == setup
+    assert client.get(setup).status_code == 200
 
 
 def test_staff_sees_home_when_totp_is_activated(client, ievp_central, mfa_required):
