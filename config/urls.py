@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("institutions.urls")),
+    path("", include("volunteers.urls")),
 ]

@@ -95,7 +95,7 @@ class InstitutionAdmin(
     permissions.ObjectPermissionsAdmin,
 ):
     institution_path = "pk"
-    list_display = ["code", "short_name", "name"]
+    list_display = ["code", "short_name", "name", "min_volunteer_age"]
 
 
 @admin.register(Unit)

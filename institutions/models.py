@@ -4,6 +4,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,12 @@ class Institution(models.Model):
     code = models.CharField(_("code"), max_length=8, choices=Code.choices, unique=True)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=20)
+    min_volunteer_age = models.PositiveSmallIntegerField(
+        _("minimum age of volunteers"),
+        default=18,
+        validators=[MinValueValidator(13)],
+        help_text=_("The Volunteer Work Law allows 13; work in prisons and probation usually needs 18."),
+    )
 
     history = HistoricalRecords()
 

@@ -68,3 +68,38 @@ def ministry_viewer(**kwargs):
     user = UserFactory(**kwargs)
     services.ministry_viewer_grant(actor=None, user=user)
     return user
+
+
+class VolunteerFactory(DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Volunteer"
+
+    user = factory.SubFactory(UserFactory)
+    personal_code = ""
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=19, maximum_age=70)
+    phone = factory.Sequence(lambda n: f"+371 2{n:07d}")
+    address = factory.Faker("street_address", locale="lv_LV")
+    municipality = "Rīga"
+    languages = "latviešu, angļu"
+    education = "higher"
+    availability = "Darbdienu vakaros"
+
+
+class ApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = "volunteers.Application"
+        skip_postgeneration_save = True
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    unit = factory.SubFactory(UnitFactory)
+    institution = factory.LazyAttribute(lambda o: o.unit.institution)
+    motivation = "Vēlos palīdzēt cilvēkiem atgriezties sabiedrībā."
+    record_declaration = "none"
+    consent_record_check = True
+    consent_data_processing = True
+    reference = factory.Sequence(lambda n: f"T2026-{90000 + n:05d}")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.roles.set(extracted)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "institutions",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Uploaded CVs and other personal files: never under MEDIA_URL, served by authorised views.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private"))
+TILTS_CV_MAX_BYTES = env.int("TILTS_CV_MAX_BYTES", default=5 * 1024 * 1024)
+# Public application form: submissions per IP address per hour.
+TILTS_APPLY_RATE_PER_HOUR = env.int("TILTS_APPLY_RATE_PER_HOUR", default=5)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -20,6 +20,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 MEDIA_ROOT = str(BASE_DIR / ".pytest_cache" / "media")
+PRIVATE_MEDIA_ROOT = str(BASE_DIR / ".pytest_cache" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

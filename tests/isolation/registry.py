@@ -12,6 +12,8 @@ Roles (fixtures in tests/conftest.py):
   vpd_central   central coordinator of VPD
   ministry      ministry viewer (read-only, both institutions)
   superuser
+  applicant     the volunteer whose application is Olaine's (w.olaine_application)
+  stranger      another volunteer, with an application at Jelgava (w.jelgava_application)
 
 Expected answers: an HTTP status, or LOGIN (a redirect to the sign-in page).
 For every role answering 404 or 200 whose role is not entitled to Olaine's data,
@@ -23,7 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LOGIN = "login"
-ROLES = ["anonymous", "olaine", "jelgava", "vpd", "ievp_central", "vpd_central", "ministry", "superuser"]
+ROLES = [
+    "anonymous",
+    "olaine",
+    "jelgava",
+    "vpd",
+    "ievp_central",
+    "vpd_central",
+    "ministry",
+    "superuser",
+    "applicant",
+    "stranger",
+]
 
 # Who is entitled to see Olaine's data at all.
 SEES_OLAINE = {"olaine", "ievp_central", "ministry", "superuser"}
@@ -37,6 +50,8 @@ class Case:
     data: Callable[[Any], dict] = lambda world: {}
     # Text that only people entitled to Olaine's data may receive.
     secret: Callable[[Any], str] | None = None
+    # Roles entitled to see ``secret`` (default: whoever may see Olaine's data).
+    entitled: set[str] = field(default_factory=lambda: set(SEES_OLAINE))
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -57,6 +72,8 @@ UNIT_READ = {
     "vpd_central": 404,
     "ministry": 200,
     "superuser": 200,
+    "applicant": 404,
+    "stranger": 404,
 }
 
 # Coordinator management pages: central coordinators (each sees their own institution).
@@ -69,6 +86,8 @@ CENTRAL_PAGE = {
     "vpd_central": 200,
     "ministry": 404,
     "superuser": 200,
+    "applicant": 404,
+    "stranger": 404,
 }
 
 # A change to an IeVP object that only IeVP's centre (or a superuser) may make.
@@ -81,6 +100,8 @@ IEVP_CENTRAL_ACTION = {
     "vpd_central": 404,
     "ministry": 404,
     "superuser": 302,
+    "applicant": 404,
+    "stranger": 404,
 }
 
 
@@ -120,3 +141,18 @@ REGISTRY: dict[str, Case] = {
         notes="public by design: the emailed token is the capability",
     ),
 }
+
+
+def _merge(*modules) -> None:
+    for cases in modules:
+        overlap = REGISTRY.keys() & cases.keys()
+        assert not overlap, f"registered twice: {overlap}"
+        REGISTRY.update(cases)
+
+
+# Each area of the volunteers app registers its views in its own module.
+from .cases_volunteers_me import CASES as _ME  # noqa: E402
+from .cases_volunteers_pipeline import CASES as _PIPELINE  # noqa: E402
+from .cases_volunteers_public import CASES as _PUBLIC  # noqa: E402
+
+_merge(_PUBLIC, _PIPELINE, _ME)

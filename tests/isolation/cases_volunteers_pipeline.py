@@ -1,0 +1,5 @@
+"""Isolation cases of the volunteers app's pipeline views (see registry.py for roles and shapes)."""
+
+from .registry import LOGIN, PUBLIC_GET, UNIT_READ, Case  # noqa: F401
+
+CASES: dict[str, Case] = {}
