@@ -30,3 +30,25 @@ def test_seed_demo_gives_each_account_exactly_its_role_when_run_twice(django_cap
     ministry = User.objects.get(email="ministrija@tilts.demo")
     assert permissions.roles_for(ministry).is_read_only
     assert olaine.check_password("Tilts-demo-2026")
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_a_years_worth_of_applications_when_run(django_capture_on_commit_callbacks):
+    from volunteers.models import Application, Status, VettingRecord
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=StringIO())
+    count = Application.objects.count()
+    assert 240 <= count <= 260
+    assert set(Application.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Application.objects.values_list("institution__code", flat=True)) == {"IEVP", "VPD"}
+    assert not Application.objects.filter(reference="").exists()
+    assert VettingRecord.objects.filter(result="cleared").exists()
+    # Every active volunteer went through a cleared check first.
+    active = Application.objects.filter(status=Status.ACTIVE)
+    assert not active.exclude(vetting_records__result="cleared").exists()
+    volunteer = get_user_model().objects.get(email="brivpratigais@tilts.demo")
+    assert volunteer.check_password("Tilts-demo-2026")
+    assert volunteer.volunteer.applications.count() == 2
+    call_command("seed_demo", stdout=StringIO())
+    assert Application.objects.count() == count
