@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions import permissions, selectors
+from volunteers import selectors as volunteer_selectors
 
 from .health import broker_status, database_status
 
@@ -16,7 +17,14 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
     if permissions.is_staff_role(request.user):
-        return render(request, "core/home_staff.html", {"blocks": selectors.unit_overview(user=request.user)})
+        blocks = selectors.unit_overview(user=request.user)
+        counts = volunteer_selectors.application_counts_by_unit(row.unit.pk for b in blocks for row in b.rows)
+        for block in blocks:
+            for row in block.rows:
+                row.counts = counts.get(row.unit.pk, {"open": 0, "active": 0})
+        return render(request, "core/home_staff.html", {"blocks": blocks})
+    if hasattr(request.user, "volunteer"):
+        return redirect("volunteers:my_applications")
     return render(request, "core/home_person.html")
 
 

@@ -19,6 +19,8 @@ class UnitRow:
     unit: Unit
     coordinators: list[User] = field(default_factory=list)
     can_coordinate: bool = False
+    # Figures other apps add for the home page (e.g. open applications).
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -25,6 +25,7 @@ class UnitDetailView(UnitScopedMixin, TemplateView):
             unit=self.unit,
             coordinators=permissions.coordinators_by_unit([self.unit.pk]).get(self.unit.pk, []),
             can_manage=permissions.can_manage_coordinators(user, self.unit.institution_id),
+            can_coordinate=permissions.has_unit_perm(user, permissions.COORDINATE, self.unit),
             events=selectors.unit_audit_events(user=user, unit=self.unit),
         )
         return context

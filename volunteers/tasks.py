@@ -22,3 +22,14 @@ def notify_coordinators_of_submission(self, application_id: int) -> bool:
 @shared_task(**_RETRY)
 def notify_applicant(self, event_id: int) -> bool:
     return services.applicant_notify(event_id=event_id)
+
+
+@shared_task(**_RETRY)
+def send_bulk_email(self, bulk_email_id: int) -> int:
+    """One email per recipient not yet sent; failed ones are tried again later."""
+    from . import outreach
+
+    run = outreach.bulk_email_send(bulk_email_id=bulk_email_id)
+    if run.failed and not self.request.is_eager and self.request.retries < self.max_retries:
+        raise self.retry(countdown=60 * 2**self.request.retries)
+    return run.sent

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import public
+
+urlpatterns = [
+    path("apply/", public.ApplyView.as_view(), name="apply"),
+    path("apply/done/<str:reference>/", public.ApplyDoneView.as_view(), name="apply_done"),
+    path("privacy/", public.PrivacyView.as_view(), name="privacy"),
+]

@@ -106,7 +106,10 @@ IEVP_CENTRAL_ACTION = {
 
 
 REGISTRY: dict[str, Case] = {
-    "home": Case(expect=PUBLIC_GET, secret=lambda w: w.olaine_coordinator.email),
+    # Volunteers are sent on to their applications.
+    "home": Case(
+        expect={**PUBLIC_GET, "applicant": 302, "stranger": 302}, secret=lambda w: w.olaine_coordinator.email
+    ),
     "healthz": Case(expect=PUBLIC_GET),
     "set_language": Case(method="post", expect=_all(302), data=lambda w: {"language": "en", "next": "/"}),
     "institutions:unit_detail": Case(

@@ -72,10 +72,9 @@ def test_submit_creates_account_volunteer_and_application_when_new_person_applie
 
 
 def test_submit_goes_to_the_central_office_when_no_unit_is_preferred(ievp):
-    central = (
-        Unit.objects.filter(institution=ievp, kind=Unit.Kind.CENTRAL_OFFICE).order_by("pk").first()
-        or UnitFactory(institution=ievp, slug="ievp-ca", kind=Unit.Kind.CENTRAL_OFFICE)
-    )
+    central = Unit.objects.filter(institution=ievp, kind=Unit.Kind.CENTRAL_OFFICE).order_by(
+        "pk"
+    ).first() or UnitFactory(institution=ievp, slug="ievp-ca", kind=Unit.Kind.CENTRAL_OFFICE)
     [application] = services.applications_submit(person=_person(), details=_details(), institutions=[ievp])
     assert application.unit == central
 

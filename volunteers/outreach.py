@@ -1,0 +1,272 @@
+"""Personal data leaving Tilts: list exports (CSV/XLSX), CV downloads and bulk emails.
+Each is audited; bulk emails are sent by a Celery task, once per address."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from institutions import permissions
+from institutions.models import Unit
+from institutions.services import audit_record
+
+from . import selectors
+from .models import Application, BulkEmail, BulkEmailRecipient, Status
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# --- Export
+
+EXPORT_FORMATS = ("csv", "xlsx")
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell inert: a leading formula character gets an apostrophe before it."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_header() -> list[str]:
+    return [
+        _("Reference"),
+        _("Submitted"),
+        _("Status"),
+        _("Institution"),
+        _("Unit"),
+        _("Name"),
+        _("Email"),
+        _("Phone"),
+        _("Roles and fields"),
+        _("Municipality"),
+    ]
+
+
+def _row(application: Application) -> list[Any]:
+    user = application.volunteer.user
+    return [
+        application.reference,
+        timezone.localtime(application.submitted_at).replace(tzinfo=None, microsecond=0),
+        application.get_status_display(),
+        application.institution.short_name,
+        application.unit.name,
+        user.get_full_name(),
+        user.email,
+        application.volunteer.phone,
+        ", ".join(str(role) for role in application.roles.all()),
+        application.volunteer.municipality,
+    ]
+
+
+def export_rows(applications: Iterable[Application]) -> Iterator[list[Any]]:
+    for application in applications:
+        yield [neutralise(value) for value in _row(application)]
+
+
+def _csv(rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(export_header())
+    for row in rows:
+        writer.writerow(
+            [value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else value for value in row]
+        )
+    # The BOM tells Excel that the file is UTF-8 (Latvian letters).
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx(rows: Iterable[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Applications")[:31])
+    widths = [14, 17, 12, 10, 28, 28, 32, 16, 40, 18]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    header = []
+    for title in export_header():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                # Never a formula: text cells are typed as strings, and control characters
+                # that XLSX cannot hold are dropped.
+                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+                cell.data_type = "s"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Export:
+    content: bytes
+    content_type: str
+    filename: str
+    count: int
+
+
+@transaction.atomic
+def applications_export(*, actor: User, applications: QuerySet[Application], fmt: str) -> Export:
+    """The rows of an (already scoped and filtered) inbox as CSV or XLSX, audited per unit."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(_("Unknown export format."))
+    rows = list(applications)
+    content = _csv(export_rows(rows)) if fmt == "csv" else _xlsx(export_rows(rows))
+    per_unit = Counter(application.unit for application in rows)
+    if not per_unit:
+        audit_record(actor=actor, action="application.export", data={"count": 0, "format": fmt})
+    for unit, count in per_unit.items():
+        audit_record(
+            actor=actor,
+            action="application.export",
+            unit=unit,
+            data={"count": count, "total": len(rows), "format": fmt},
+        )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Export(
+        content=content,
+        content_type=content_type,
+        filename=f"tilts-applications-{stamp}.{fmt}",
+        count=len(rows),
+    )
+
+
+# --- CV download
+
+
+def application_cv_open(*, application: Application, actor: User) -> File:
+    """Open the private CV for reading after writing the audit entry; FileNotFoundError when
+    there is none."""
+    if not application.cv or not application.cv.storage.exists(application.cv.name):
+        raise FileNotFoundError(application.cv.name if application.cv else "no CV")
+    with transaction.atomic():
+        audit_record(actor=actor, action="application.cv.download", target=application, unit=application.unit)
+    return application.cv.open("rb")
+
+
+# --- Bulk email
+
+
+@transaction.atomic
+def bulk_email_create(*, unit: Unit, actor: User, subject: str, body: str, statuses: list[str]) -> BulkEmail:
+    """Record a message to the unit's applicants in ``statuses``, one recipient per distinct
+    address, and send it on commit."""
+    from .tasks import send_bulk_email
+
+    if not permissions.has_unit_perm(actor, permissions.COORDINATE, unit):
+        raise PermissionDenied
+    statuses = [Status(status).value for status in statuses]
+    if not statuses:
+        raise ValidationError(_("Choose at least one status."))
+    bulk_email = BulkEmail.objects.create(
+        unit=unit, author=actor, subject=subject.strip(), body=body, statuses=statuses
+    )
+    seen: set[str] = set()
+    recipients = []
+    for application in selectors.bulk_email_recipients(unit=unit, statuses=statuses):
+        email = application.volunteer.user.email.strip().lower()
+        if email and email not in seen:
+            seen.add(email)
+            recipients.append(BulkEmailRecipient(bulk_email=bulk_email, application=application, email=email))
+    if not recipients:
+        raise ValidationError(_("Nobody at this unit is in the chosen statuses."))
+    BulkEmailRecipient.objects.bulk_create(recipients)
+    audit_record(
+        actor=actor,
+        action="bulk_email.send",
+        target=bulk_email,
+        unit=unit,
+        data={"recipients": len(recipients), "statuses": statuses, "subject": bulk_email.subject},
+    )
+    transaction.on_commit(partial(send_bulk_email.delay, bulk_email.pk))
+    return bulk_email
+
+
+def _bulk_message(bulk_email: BulkEmail, to: str) -> EmailMessage:
+    body = f"{bulk_email.body.rstrip()}\n\n-- \n{bulk_email.unit.name}\nTilts\n"
+    return EmailMessage(
+        subject=bulk_email.subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[bulk_email.author.email],
+    )
+
+
+@dataclass
+class BulkRun:
+    sent: int = 0
+    failed: int = 0
+
+
+def bulk_email_send(*, bulk_email_id: int) -> BulkRun:
+    """Send every recipient not yet sent, each in its own transaction with its row locked,
+    so that a re-run (retry, sweeper, second worker) never sends anyone twice. Failures are
+    recorded per recipient and tried again by the next run."""
+    run = BulkRun()
+    bulk_email = BulkEmail.objects.select_related("unit", "author").filter(pk=bulk_email_id).first()
+    if bulk_email is None:
+        return run
+    pending = list(
+        bulk_email.recipients.filter(sent_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    for recipient_id in pending:
+        with transaction.atomic():
+            recipient = (
+                BulkEmailRecipient.objects.select_for_update()
+                .filter(pk=recipient_id, sent_at__isnull=True)
+                .first()
+            )
+            if recipient is None:
+                continue
+            try:
+                _bulk_message(bulk_email, recipient.email).send()
+            except Exception as error:  # recorded on the row; the next run tries again
+                recipient.error = f"{type(error).__name__}: {error}"[:255]
+                recipient.save(update_fields=["error"])
+                run.failed += 1
+                continue
+            recipient.sent_at = timezone.now()
+            recipient.error = ""
+            recipient.save(update_fields=["sent_at", "error"])
+            run.sent += 1
+    if not bulk_email.recipients.filter(sent_at__isnull=True).exists():
+        BulkEmail.objects.filter(pk=bulk_email.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+    return run

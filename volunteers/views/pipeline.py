@@ -1,0 +1,351 @@
+"""The coordinators' side of applications: inbox, detail, transitions, notes, vetting,
+reassignment, CV, export and bulk email. Thin: reads in selectors, writes in services.
+
+Reads need ``VIEW`` on the application's unit (the ministry may read); every write needs
+``COORDINATE``, so the ministry — like anyone else without it — gets 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.generic import TemplateView
+
+from institutions import permissions
+from institutions.mixins import UnitScopedMixin
+
+from .. import outreach, selectors, services
+from ..forms.pipeline import AssessmentForm, BulkEmailForm, ReassignForm, TransitionForm, VettingForm
+from ..models import Status, VettingRecord
+
+PAGE_SIZE = 25
+
+
+def _require_staff(request) -> None:
+    """Only people with a role in some unit have an inbox; anyone else gets 404."""
+    if not permissions.roles_for(request.user).is_staff_role:
+        raise Http404
+
+
+def _query(params, **changes) -> str:
+    """The query string of ``params`` with ``changes`` (None removes a key) and no page."""
+    query = params.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value not in (None, ""):
+            query[key] = value
+    return query.urlencode()
+
+
+def _scope_label(units) -> str:
+    if len(units) == 1:
+        return units[0].name
+    institutions = sorted({unit.institution.short_name for unit in units})
+    return _("All units of %(institutions)s") % {"institutions": ", ".join(institutions)}
+
+
+# --- Inbox
+
+
+@login_required
+@require_GET
+def inbox(request):
+    _require_staff(request)
+    result = selectors.application_inbox(user=request.user, params=request.GET)
+    page = Paginator(result.applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    current = result.filterset.values.get("status") or ""
+    tabs = [
+        {
+            "value": value,
+            "label": label,
+            "count": result.counts[value or "all"],
+            "query": _query(request.GET, status=value or None),
+            "active": value == current,
+        }
+        for value, label in [("", _("All")), (selectors.OPEN, _("Open")), *Status.choices]
+    ]
+    return render(
+        request,
+        "volunteers/pipeline/inbox.html",
+        {
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "form": result.form,
+            "tabs": tabs,
+            "total": result.counts["all"],
+            "query": _query(request.GET),
+            "scope": _scope_label(result.filterset.units),
+            "show_unit": len(result.filterset.units) > 1,
+            "roles": permissions.roles_for(request.user),
+            "filtered": any(request.GET.get(name) for name in result.form.fields if name not in ("status",)),
+            "bulk_units": [
+                unit
+                for unit in result.filterset.units
+                if permissions.has_unit_perm(request.user, permissions.COORDINATE, unit)
+                and unit.is_valid_today
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def inbox_export(request):
+    _require_staff(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in outreach.EXPORT_FORMATS:
+        return HttpResponseBadRequest(_("Unknown export format."))
+    result = selectors.application_inbox(user=request.user, params=request.GET)
+    export = outreach.applications_export(actor=request.user, applications=result.applications, fmt=fmt)
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- One application
+
+
+def _detail_response(request, application, *, status: int = 200, **forms):
+    detail = selectors.application_detail(user=request.user, application=application)
+    context = {
+        "application": application,
+        "volunteer": application.volunteer,
+        "person": application.volunteer.user,
+        "detail": detail,
+        "age": application.volunteer.age_on(timezone.localdate()),
+    }
+    if detail.can_coordinate:
+        context.update(
+            transition_form=forms.get("transition_form")
+            or TransitionForm(allowed=detail.allowed, prefix="transition"),
+            note_form=forms.get("note_form") or AssessmentForm(prefix="note"),
+            reassign_form=forms.get("reassign_form")
+            or ReassignForm(units=detail.reassign_units, prefix="reassign"),
+            vetting_results=any(r.result != VettingRecord.Result.PENDING for r in detail.vetting_records),
+        )
+    return render(request, "volunteers/pipeline/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def application_detail(request, pk: int):
+    application = selectors.application_for(request.user, pk, permissions.VIEW)
+    return _detail_response(request, application)
+
+
+@login_required
+@require_POST
+def application_transition(request, pk: int):
+    application = selectors.application_for(request.user, pk, permissions.COORDINATE)
+    form = TransitionForm(
+        request.POST, allowed=services.allowed_transitions(application), prefix="transition"
+    )
+    if form.is_valid():
+        try:
+            services.application_transition(
+                application_id=application.pk,
+                to=form.cleaned_data["to"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                notify=form.cleaned_data["notify"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            new = Status(form.cleaned_data["to"])
+            if form.cleaned_data["notify"]:
+                text = _("%(reference)s is now “%(status)s”; the applicant will get an email.")
+            else:
+                text = _("%(reference)s is now “%(status)s”.")
+            messages.success(request, text % {"reference": application.reference, "status": new.label})
+            return redirect("volunteers:application_detail", pk=application.pk)
+    messages.error(request, _("The status was not changed. See the form below."))
+    return _detail_response(request, application, status=400, transition_form=form)
+
+
+@login_required
+@require_POST
+def application_note(request, pk: int):
+    application = selectors.application_for(request.user, pk, permissions.COORDINATE)
+    form = AssessmentForm(request.POST, prefix="note")
+    if form.is_valid():
+        services.assessment_add(application=application, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Interview note saved."))
+        return redirect(reverse("volunteers:application_detail", args=[application.pk]) + "#notes")
+    messages.error(request, _("The note was not saved. See the form below."))
+    return _detail_response(request, application, status=400, note_form=form)
+
+
+@login_required
+@require_POST
+def application_reassign(request, pk: int):
+    application = selectors.application_for(request.user, pk, permissions.COORDINATE)
+    form = ReassignForm(request.POST, units=selectors.reassign_units(application), prefix="reassign")
+    if form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            services.application_reassign(
+                application=application, unit=unit, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(reference)s was handed over to %(unit)s.")
+                % {"reference": application.reference, "unit": unit.name},
+            )
+            if permissions.has_unit_perm(request.user, permissions.VIEW, unit):
+                return redirect("volunteers:application_detail", pk=application.pk)
+            return redirect("volunteers:inbox")
+    messages.error(request, _("The application was not handed over. See the form below."))
+    return _detail_response(request, application, status=400, reassign_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_vetting(request, pk: int):
+    """The criminal-record check: dates, result, validity. Showing results is logged."""
+    application = selectors.application_for(request.user, pk, permissions.COORDINATE)
+    records_qs = VettingRecord.objects.filter(application=application)
+    status = 200
+    if request.method == "POST":
+        form = VettingForm(request.POST, records=records_qs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.vetting_record(
+                    application=application,
+                    actor=request.user,
+                    requested_on=data["requested_on"],
+                    result=data["result"],
+                    result_on=data["result_on"],
+                    valid_until=data["valid_until"],
+                    record=data["record"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Criminal-record check saved."))
+                return redirect("volunteers:application_vetting", pk=application.pk)
+        status = 400
+    else:
+        wanted = request.GET.get("record", "")
+        record = records_qs.filter(pk=wanted).first() if wanted.isdigit() else None
+        initial = (
+            {
+                "record": record,
+                "requested_on": record.requested_on,
+                "result": record.result,
+                "result_on": record.result_on,
+                "valid_until": record.valid_until,
+            }
+            if record
+            else {"requested_on": timezone.localdate(), "result": VettingRecord.Result.PENDING}
+        )
+        form = VettingForm(initial=initial, records=records_qs)
+    records = selectors.application_vetting_records(application)
+    if records:
+        services.vetting_view_logged(application=application, actor=request.user)
+    editing = form["record"].value()
+    return render(
+        request,
+        "volunteers/pipeline/vetting.html",
+        {"application": application, "records": records, "form": form, "editing": editing},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def application_cv(request, pk: int):
+    application = selectors.application_for(request.user, pk, permissions.VIEW)
+    try:
+        handle = outreach.application_cv_open(application=application, actor=request.user)
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{application.reference or application.pk}-CV.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Bulk email of a unit
+
+
+class BulkEmailView(UnitScopedMixin, TemplateView):
+    """Write to the unit's applicants and volunteers by status: preview, then send."""
+
+    unit_perm = permissions.COORDINATE
+    template_name = "volunteers/pipeline/bulk_email.html"
+
+    def _form(self, data=None):
+        return BulkEmailForm(data, counts=selectors.unit_status_counts(unit=self.unit))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self._form())
+        context.update(
+            unit=self.unit, history=selectors.bulk_emails_for(user=self.request.user, unit=self.unit)[:20]
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        if request.POST.get("action") != "send":
+            count = selectors.bulk_email_recipient_count(unit=self.unit, statuses=data["statuses"])
+            return self.render_to_response(self.get_context_data(form=form, preview=count))
+        try:
+            bulk_email = outreach.bulk_email_create(
+                unit=self.unit,
+                actor=request.user,
+                subject=data["subject"],
+                body=data["body"],
+                statuses=data["statuses"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        messages.success(
+            request,
+            _("The message is on its way to %(count)s people.") % {"count": bulk_email.recipients.count()},
+        )
+        return redirect("volunteers:bulk_email_log", unit_slug=self.unit.slug, pk=bulk_email.pk)
+
+
+class BulkEmailLogView(UnitScopedMixin, TemplateView):
+    """Who got a bulk email, when, and who did not (with the error)."""
+
+    template_name = "volunteers/pipeline/bulk_email_log.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        bulk_email = selectors.bulk_email_for(user=self.request.user, unit=self.unit, pk=self.kwargs["pk"])
+        context.update(
+            unit=self.unit,
+            bulk_email=bulk_email,
+            recipients=bulk_email.recipients.select_related("application").order_by("email"),
+            can_coordinate=permissions.has_unit_perm(self.request.user, permissions.COORDINATE, self.unit),
+        )
+        return context
+
+
+bulk_email = BulkEmailView.as_view()
+bulk_email_log = BulkEmailLogView.as_view()

@@ -1,0 +1,180 @@
+"""Public pages: the application form, its receipt and the privacy notice."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.email_verification import send_verification_email_to_address
+from allauth.account.models import EmailAddress
+from allauth.core.context import request_context
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from .. import services
+from ..forms.public import ApplicationForm
+from ..models import Application, Volunteer
+
+logger = logging.getLogger(__name__)
+
+# The session remembers the references of this browser's last few submissions, so that
+# the receipt page shows them — and nobody else's.
+RECEIPTS_SESSION_KEY = "tilts_application_receipts"
+RECEIPTS_KEPT = 5
+
+
+class ApplyRateLimit:
+    """Submissions per client IP address and clock hour, counted in the cache (shared by
+    every web process when the cache is Redis). The client address is the one allauth
+    uses for its own rate limits, so a proxy is configured once (ALLAUTH_TRUSTED_PROXY_COUNT)."""
+
+    window = 3600
+
+    def __init__(self, request: HttpRequest):
+        try:
+            ip = get_adapter(request).get_client_ip(request)
+        except PermissionDenied:
+            ip = "unknown"
+        self.key = f"tilts:apply:{ip}:{int(time.time() // self.window)}"
+        self.limit = settings.TILTS_APPLY_RATE_PER_HOUR
+
+    def exceeded(self) -> bool:
+        return (cache.get(self.key) or 0) >= self.limit
+
+    def hit(self) -> None:
+        cache.add(self.key, 0, timeout=self.window + 60)
+        try:
+            cache.incr(self.key)
+        except ValueError:  # expired between add and incr
+            cache.set(self.key, 1, timeout=self.window + 60)
+
+
+def _send_verification(request: HttpRequest, user_id: int) -> None:
+    """allauth's confirmation email for the new account. Runs on commit — possibly after
+    the response, so allauth is given the request explicitly."""
+    address = EmailAddress.objects.filter(user_id=user_id, primary=True).first()
+    if address is not None and not address.verified:
+        with request_context(request):
+            send_verification_email_to_address(request, address, signup=True)
+
+
+class ApplyView(View):
+    """GET shows the form; POST checks it and hands it to ``applications_submit``.
+    A person who is signed in applies with their account (no account fields)."""
+
+    template_name = "volunteers/public/apply.html"
+
+    def _form(self, data=None, files=None) -> ApplicationForm:
+        user = self.request.user if self.request.user.is_authenticated else None
+        volunteer = Volunteer.objects.filter(user=user).first() if user is not None else None
+        if data is None:
+            return ApplicationForm(user=user, volunteer=volunteer)
+        return ApplicationForm(data, files, user=user, volunteer=volunteer)
+
+    def _render(self, form: ApplicationForm, status: int = 200, **context) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form, **context}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(self._form())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request.POST, request.FILES)
+        limit = ApplyRateLimit(request)
+        if limit.exceeded():
+            # Everything typed comes back (but the password and the file); nothing is created.
+            return self._render(form, status=429, rate_limited=True)
+        if not form.is_valid():
+            if form.honeypot_filled:
+                limit.hit()
+                logger.info("Application form honeypot filled; nothing created")
+            return self._render(form, status=200)
+        limit.hit()
+        user = form.user
+        try:
+            applications = services.applications_submit(
+                person=form.person_details(),
+                details=form.application_details(),
+                institutions=form.institutions,
+                cv=form.cleaned_data.get("cv"),
+                user=user,
+                password=None if user else form.cleaned_data["password1"],
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            return self._refused(form, error)
+        if user is None:
+            new_user_id = applications[0].volunteer.user_id
+
+            def send_verification() -> None:
+                _send_verification(request, new_user_id)
+
+            transaction.on_commit(send_verification, robust=True)
+        receipts = request.session.get(RECEIPTS_SESSION_KEY, [])
+        receipts = [[a.reference for a in applications], *receipts][:RECEIPTS_KEPT]
+        request.session[RECEIPTS_SESSION_KEY] = receipts
+        return redirect("volunteers:apply_done", reference=applications[0].reference)
+
+    def _refused(self, form: ApplicationForm, error: ValidationError) -> HttpResponse:
+        """Tell the person what to do; nothing was created. Another person's application is
+        never named: a reference is shown only for the signed-in person's own application."""
+        code = getattr(error, "code", None)
+        if code == "duplicate":
+            person = form.person_details()
+            duplicates, others = [], []
+            for institution in form.institutions:
+                found = services.open_application_for(
+                    institution=institution, email=person.email, personal_code=person.personal_code
+                )
+                if found is None:
+                    others.append(institution)
+                    continue
+                own = form.user is not None and found.volunteer.user_id == form.user.pk
+                duplicates.append({"institution": institution, "application": found if own else None})
+            return self._render(form, refusal="duplicate", duplicates=duplicates, others=others)
+        if code == "account_exists":
+            return self._render(form, refusal="account_exists")
+        form.add_error(None, error)
+        return self._render(form)
+
+
+class ApplyDoneView(TemplateView):
+    """The receipt: only for the browser that submitted the application."""
+
+    template_name = "volunteers/public/done.html"
+
+    def get_context_data(self, **kwargs):
+        reference = self.kwargs["reference"]
+        receipts = self.request.session.get(RECEIPTS_SESSION_KEY, [])
+        references = next((group for group in receipts if reference in group), None)
+        if references is None:
+            raise Http404
+        applications = list(
+            Application.objects.filter(reference__in=references)
+            .select_related("institution", "unit", "volunteer__user")
+            .prefetch_related("roles")
+            .order_by("institution__code")
+        )
+        if not applications:
+            raise Http404
+        volunteer = applications[0].volunteer
+        return super().get_context_data(
+            applications=applications,
+            volunteer=volunteer,
+            email=volunteer.user.email,
+            verified=EmailAddress.objects.filter(user_id=volunteer.user_id, verified=True).exists(),
+            **kwargs,
+        )
+
+
+class PrivacyView(TemplateView):
+    template_name = "volunteers/public/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cv_max_bytes=settings.TILTS_CV_MAX_BYTES, **kwargs)
