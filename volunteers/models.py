@@ -363,7 +363,22 @@ class BulkEmailRecipient(models.Model):
         return self.email
 
 
-class ProfileChangeRequest(models.Model):
+class VolunteerRequest(models.Model):
+    """A request of a volunteer that a coordinator of one of their units decides."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class ProfileChangeRequest(VolunteerRequest):
     """A volunteer asks to correct an identity field; a coordinator decides."""
 
     class Field(models.TextChoices):
@@ -382,21 +397,11 @@ class ProfileChangeRequest(models.Model):
     new_value = models.CharField(_("new value"), max_length=200)
     comment = models.TextField(_("comment"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
     def __str__(self) -> str:
         return f"{self.volunteer} {self.field}"
 
 
-class ErasureRequest(models.Model):
+class ErasureRequest(VolunteerRequest):
     """A volunteer asks for erasure; a coordinator confirms; the data is anonymised."""
 
     class State(models.TextChoices):
@@ -407,16 +412,6 @@ class ErasureRequest(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="erasure_requests")
     reason = models.TextField(_("reason"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
     def __str__(self) -> str:
         return f"{self.volunteer} {self.state}"
 
