@@ -397,6 +397,7 @@ class ProfileChangeRequest(VolunteerRequest):
     new_value = models.CharField(_("new value"), max_length=200)
     comment = models.TextField(_("comment"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+
     def __str__(self) -> str:
         return f"{self.volunteer} {self.field}"
 
@@ -412,6 +413,7 @@ class ErasureRequest(VolunteerRequest):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="erasure_requests")
     reason = models.TextField(_("reason"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+
     def __str__(self) -> str:
         return f"{self.volunteer} {self.state}"
 

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from institutions import permissions
 from institutions.models import Institution, Unit
@@ -32,6 +33,8 @@ from .models import (
 if TYPE_CHECKING:
     from accounts.models import User
 
+# Latvian "all" agrees with the noun: institutions, units and roles are feminine.
+ALL_FEMININE = pgettext_lazy("all institutions / units / roles (feminine)", "All")
 OPEN = "open"  # a pseudo-status of the inbox filter: every open status
 
 
@@ -91,13 +94,13 @@ class ApplicationFilter(django_filters.FilterSet):
         empty_label=_("All"),
     )
     institution = django_filters.ModelChoiceFilter(
-        label=_("Institution"), queryset=Institution.objects.none(), empty_label=_("All")
+        label=_("Institution"), queryset=Institution.objects.none(), empty_label=ALL_FEMININE
     )
     unit = _UnitFilter(
-        label=_("Unit"), queryset=Unit.objects.none(), to_field_name="slug", empty_label=_("All")
+        label=_("Unit"), queryset=Unit.objects.none(), to_field_name="slug", empty_label=ALL_FEMININE
     )
     role = _RoleFilter(
-        label=_("Role or field"), field_name="roles", queryset=Role.objects.none(), empty_label=_("All")
+        label=_("Role or field"), field_name="roles", queryset=Role.objects.none(), empty_label=ALL_FEMININE
     )
     submitted_from = django_filters.DateFilter(
         label=_("Submitted from"),

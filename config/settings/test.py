@@ -28,3 +28,7 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["NAME"] = DATABASES["default"].get("NAME") or "tilts"
 TILTS_ALLOW_DEMO_DATA = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that the browser tests' live-server threads get their own
+    # connections instead of sharing (and closing) the test thread's.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest_cache" / "test.sqlite3")}

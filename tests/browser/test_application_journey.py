@@ -92,7 +92,9 @@ def test_person_applies_coordinator_moves_it_and_volunteer_sees_the_status_when_
     notes.locator("xpath=ancestor::form//button[@type='submit']").click()
     coordinator.wait_for_load_state()
     coordinator.locator("select[name=transition-to]").select_option("vetting")
-    coordinator.locator("textarea[name=transition-reason]").fill("Intervija sekmīga; pieprasām sodāmības pārbaudi.")
+    coordinator.locator("textarea[name=transition-reason]").fill(
+        "Intervija sekmīga; pieprasām sodāmības pārbaudi."
+    )
     coordinator.locator("#status form button[type=submit]").click()
     coordinator.wait_for_load_state()
     application.refresh_from_db()

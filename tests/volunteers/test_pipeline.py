@@ -139,6 +139,7 @@ def test_coordinator_moves_an_application_through_the_whole_pipeline_when_each_s
         ).count()
         == 8
     )
+    client.cookies["tilts_language"] = "en"  # the assertions below read the English source texts
     body = client.get(_url("application_detail", olaine_application)).content.decode()
     assert "Pārcēlās uz citu pilsētu" in body  # who, when and why are on the page
     assert "This application is closed" in body or "no further steps" in body
@@ -148,6 +149,7 @@ def test_invalid_transition_is_refused_with_a_message_when_skipping_steps(
     client, olaine_application, olaine_coordinator
 ):
     client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
     response = _transition(client, olaine_application, Status.ACTIVE, reason="Mans ieraksts paliek")
     assert response.status_code == 400
     body = response.content.decode()
@@ -197,6 +199,7 @@ def test_training_needs_a_valid_cleared_check_when_leaving_vetting(
             application=application, requested_on=date(2024, 1, 1), checked_by=olaine_coordinator, **record
         )
     client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
     response = _transition(client, application, Status.TRAINING)
     application.refresh_from_db()
     if allowed:

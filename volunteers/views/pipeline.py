@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import TemplateView
 
@@ -323,9 +324,15 @@ class BulkEmailView(UnitScopedMixin, TemplateView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.render_to_response(self.get_context_data(form=form), status=400)
+        recipients = bulk_email.recipients.count()
         messages.success(
             request,
-            _("The message is on its way to %(count)s people.") % {"count": bulk_email.recipients.count()},
+            ngettext(
+                "The message is on its way to %(count)d person.",
+                "The message is on its way to %(count)d people.",
+                recipients,
+            )
+            % {"count": recipients},
         )
         return redirect("volunteers:bulk_email_log", unit_slug=self.unit.slug, pk=bulk_email.pk)
 
