@@ -3,7 +3,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -11,11 +11,14 @@ from institutions.models import Institution, Unit
 from institutions.tenancy import TenantQuerySet
 
 
-class PrivateStorage(LazyObject):
-    """Uploaded CVs: outside MEDIA_URL, served only through an authorised, logged view."""
+class PrivateStorage(FileSystemStorage):
+    """Uploaded CVs: outside MEDIA_URL, served only through an authorised, logged view.
+    The location is read from settings when first used, so that migrations do not record
+    one machine's path."""
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
 
 
 private_storage = PrivateStorage()
