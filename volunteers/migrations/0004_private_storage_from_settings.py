@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('volunteers', '0003_change_request_decision_note'),
+        ("volunteers", "0003_change_request_decision_note"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='application',
-            name='cv',
-            field=models.FileField(blank=True, storage=volunteers.models.PrivateStorage(), upload_to='cv/%Y/', verbose_name='CV'),
+            model_name="application",
+            name="cv",
+            field=models.FileField(
+                blank=True, storage=volunteers.models.PrivateStorage(), upload_to="cv/%Y/", verbose_name="CV"
+            ),
         ),
     ]
