@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "institutions",
     "volunteers",
+    "agreements",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,273 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from institutions.models import Institution, Unit
+from institutions.tenancy import TenantQuerySet
+from volunteers.models import Application, PrivateStorage, Role, Volunteer
+
+MIN_NOTICE_DAYS = 3  # Volunteer Work Law: at least 3 days' notice
+
+
+class AgreementTemplate(models.Model):
+    """The agreement text of an institution (and optionally one role), versioned: a new
+    version never changes an agreement already made from an older one. The body is Django
+    template text with placeholders (see ``agreements.rendering.PLACEHOLDERS``)."""
+
+    institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT)
+    role = models.ForeignKey(
+        Role,
+        verbose_name=_("role"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty: for every role of the institution."),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agreement template")
+        verbose_name_plural = _("agreement templates")
+        ordering = ["institution__code", "role", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "role", "version"], name="template_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "version"],
+                condition=Q(role__isnull=True),
+                name="template_version_any_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class NumberSequence(models.Model):
+    """The last agreement number given per institution and year; locked while a number is
+    taken, so numbers are unique and gapless (a rolled-back transaction gives its back)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "year"], name="number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.institution.code}-{self.year}: {self.last}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    GENERATED = "generated", _("Generated")
+    SENT = "sent", _("Sent")
+    SIGNED = "signed", _("Signed")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+IN_FORCE = [Status.SIGNED, Status.ACTIVE]
+
+
+class AgreementQuerySet(TenantQuerySet):
+    def in_force(self) -> "AgreementQuerySet":
+        return self.filter(status__in=IN_FORCE)
+
+
+class Agreement(models.Model):
+    """A volunteer work agreement (vienošanās / līgums par brīvprātīgā darba veikšanu)."""
+
+    class EndKind(models.TextChoices):
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    class TerminatedBy(models.TextChoices):
+        ORGANISATION = "organisation", _("The institution")
+        VOLUNTEER = "volunteer", _("The volunteer")
+
+    number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
+    institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    role = models.ForeignKey(Role, verbose_name=_("role or field"), on_delete=models.PROTECT)
+    template = models.ForeignKey(
+        AgreementTemplate, verbose_name=_("template version"), on_delete=models.PROTECT, related_name="+"
+    )
+    renewal_of = models.ForeignKey(
+        "self",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    # Terms
+    place = models.CharField(_("place of work"), max_length=255)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    hours_per_week = models.DecimalField(_("hours per week"), max_digits=4, decimal_places=1)
+    duties = models.TextField(_("duties"))
+    expenses_reimbursed = models.BooleanField(_("expenses are reimbursed"), default=False)
+    expenses_terms = models.TextField(_("expense terms"), blank=True)
+    insurance_required = models.BooleanField(_("insurance is needed"), default=False)
+    insurance_policy = models.CharField(_("insurance policy number"), max_length=100, blank=True)
+    own_policy = models.BooleanField(_("the volunteer's own policy"), default=False)
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"), default=MIN_NOTICE_DAYS, validators=[MinValueValidator(MIN_NOTICE_DAYS)]
+    )
+    # Why a written agreement is needed (Volunteer Work Law, section 4)
+    requested_in_writing = models.BooleanField(_("a party asked for a written agreement"), default=True)
+    is_minor = models.BooleanField(_("the volunteer is a minor"), default=False)
+    guardian_name = models.CharField(_("legal representative"), max_length=200, blank=True)
+    guardian_consent = models.BooleanField(_("legal representative's written consent"), default=False)
+    # Lifecycle
+    generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_scan = models.FileField(
+        _("signed scan"), storage=PrivateStorage(), upload_to="agreements/%Y/", blank=True
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_kind = models.CharField(_("how it ended"), max_length=12, choices=EndKind.choices, blank=True)
+    terminated_by = models.CharField(
+        _("terminated by"), max_length=12, choices=TerminatedBy.choices, blank=True
+    )
+    notice_date = models.DateField(_("notice given on"), null=True, blank=True)
+    termination_reason = models.TextField(_("reason"), blank=True)
+    short_notice_agreed = models.BooleanField(_("both parties agreed to a shorter notice"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["signed_scan"])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="agreement_unit_status"),
+            models.Index(fields=["status", "end_date"], name="agreement_end"),
+            models.Index(fields=["status", "start_date"], name="agreement_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="agreement_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_days__gte=MIN_NOTICE_DAYS), name="agreement_notice_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or str(_("Draft agreement"))
+
+    @property
+    def expenses_trigger(self) -> bool:
+        return self.expenses_reimbursed
+
+    @property
+    def latest_document(self):
+        return self.documents.order_by("-version").first()
+
+
+class DocumentQuerySet(TenantQuerySet):
+    pass
+
+
+class Document(models.Model):
+    """One rendered version of an agreement's PDF."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
+    version = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    file = models.FileField(storage=PrivateStorage(), upload_to="documents/%Y/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_unit_path = "agreement__unit"
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "version"], name="document_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} v{self.version} {self.state}"
+
+
+class Reminder(models.Model):
+    """A reminder sent once per (kind, object, due date, recipient), even if the daily job
+    runs twice or two workers race: the unique row is taken before the email goes out."""
+
+    class Kind(models.TextChoices):
+        ENDING_30 = "ending_30", _("Agreement ends in 30 days")
+        ENDING_7 = "ending_7", _("Agreement ends in 7 days")
+        UNSIGNED_14 = "unsigned_14", _("Agreement unsigned for 14 days")
+        VETTING_30 = "vetting_30", _("Vetting validity ends in 30 days")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    target = models.CharField(max_length=40)  # "agreement:42" or "vetting:7"
+    due_date = models.DateField()
+    recipient = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target", "due_date", "recipient"], name="reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target} {self.due_date}"
+
+
+AUDIT_ACTIONS = {
+    "agreement.create": _("Agreement drafted"),
+    "agreement.update": _("Agreement changed"),
+    "agreement.generate": _("Agreement generated"),
+    "agreement.send": _("Agreement sent"),
+    "agreement.sign": _("Signed agreement uploaded"),
+    "agreement.activate": _("Agreement in force"),
+    "agreement.end": _("Agreement ended"),
+    "agreement.download": _("Agreement downloaded"),
+    "agreement.template": _("Agreement template version created"),
+    "document.retry": _("Document rendering retried"),
+}

@@ -1,0 +1,496 @@
+"""Every write of the agreements app: keyword-only, atomic, audited in the same
+transaction, PDF rendering enqueued on commit."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from institutions import permissions
+from institutions.models import Institution
+from institutions.services import audit_record
+from volunteers.models import Application, ApplicationEvent, Role
+from volunteers.models import Status as ApplicationStatus
+
+from .models import MIN_NOTICE_DAYS, Agreement, AgreementTemplate, Document, NumberSequence, Status
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# A render that has been "rendering" this long is taken to be lost (worker killed).
+RENDER_STALE_AFTER = timedelta(minutes=10)
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+EDITABLE_FIELDS = [
+    "role",
+    "place",
+    "start_date",
+    "end_date",
+    "hours_per_week",
+    "duties",
+    "expenses_reimbursed",
+    "expenses_terms",
+    "insurance_required",
+    "insurance_policy",
+    "own_policy",
+    "notice_days",
+    "requested_in_writing",
+    "guardian_name",
+    "guardian_consent",
+]
+
+
+def _require_coordinator(actor: User, agreement_or_application) -> None:
+    if not permissions.has_unit_perm(actor, permissions.COORDINATE, agreement_or_application.unit):
+        raise PermissionDenied
+
+
+# --- Templates
+
+
+def template_current(*, institution: Institution, role: Role | None) -> AgreementTemplate | None:
+    """The newest version for the role, else the newest for every role of the institution."""
+    templates = AgreementTemplate.objects.filter(institution=institution)
+    if role is not None:
+        specific = templates.filter(role=role).order_by("-version").first()
+        if specific is not None:
+            return specific
+    return templates.filter(role__isnull=True).order_by("-version").first()
+
+
+@transaction.atomic
+def template_new_version(
+    *, actor: User, institution: Institution, role: Role | None, title: str, body: str
+) -> AgreementTemplate:
+    """Save a new version; agreements made from older versions keep theirs."""
+    if not permissions.can_manage_coordinators(actor, institution.pk):
+        raise PermissionDenied
+    if role is not None and role.institution_id != institution.pk:
+        raise ValidationError(_("The role belongs to another institution."))
+    last = (
+        AgreementTemplate.objects.select_for_update()
+        .filter(institution=institution, role=role)
+        .aggregate(last=Max("version"))["last"]
+    )
+    template = AgreementTemplate.objects.create(
+        institution=institution, role=role, version=(last or 0) + 1, title=title, body=body, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="agreement.template",
+        target=template,
+        institution=institution,
+        data={"version": template.version},
+    )
+    return template
+
+
+# --- Drafting
+
+
+def _validate_terms(agreement: Agreement) -> None:
+    errors: dict[str, str] = {}
+    if agreement.end_date < agreement.start_date:
+        errors["end_date"] = _("The agreement cannot end before it starts.")
+    if agreement.notice_days < MIN_NOTICE_DAYS:
+        errors["notice_days"] = _("The notice period is at least %(days)d days.") % {"days": MIN_NOTICE_DAYS}
+    if agreement.hours_per_week <= Decimal(0):
+        errors["hours_per_week"] = _("Enter the hours per week.")
+    if agreement.expenses_reimbursed and not agreement.expenses_terms.strip():
+        errors["expenses_terms"] = _("Describe which expenses are reimbursed and how.")
+    if agreement.insurance_required and not (agreement.insurance_policy.strip() or agreement.own_policy):
+        errors["insurance_policy"] = _("Enter the policy number, or mark that the volunteer has their own.")
+    if agreement.role.institution_id != agreement.institution_id:
+        errors["role"] = _("The role belongs to another institution.")
+    if agreement.is_minor and not (agreement.guardian_name.strip() and agreement.guardian_consent):
+        errors["guardian_consent"] = _("A minor needs the legal representative's written consent.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _is_minor(application: Application, on: date) -> bool:
+    return application.volunteer.age_on(on) < 18
+
+
+@transaction.atomic
+def agreement_create(*, actor: User, application: Application, **terms) -> Agreement:
+    """Draft an agreement for an application in the "agreement" step, or a renewal for an
+    active volunteer (``renewal_of``). A role that needs training needs a completed one."""
+    application = (
+        Application.objects.select_for_update()
+        .select_related("volunteer__user", "unit")
+        .get(pk=application.pk)
+    )
+    _require_coordinator(actor, application)
+    renewal_of = terms.pop("renewal_of", None)
+    allowed = [ApplicationStatus.AGREEMENT] + ([ApplicationStatus.ACTIVE] if renewal_of else [])
+    if application.status not in allowed:
+        raise ValidationError(_("An agreement is drafted when the application reaches the agreement step."))
+    role: Role = terms["role"]
+    if role.requires_training and application.training_completed_on is None:
+        raise ValidationError(
+            {"role": _("“%(role)s” needs a completed training before an agreement.") % {"role": role}}
+        )
+    template = template_current(institution=application.institution, role=role)
+    if template is None:
+        raise ValidationError(_("The institution has no agreement template yet."))
+    agreement = Agreement(
+        institution=application.institution,
+        unit=application.unit,
+        application=application,
+        volunteer=application.volunteer,
+        template=template,
+        renewal_of=renewal_of,
+        created_by=actor,
+        **{name: value for name, value in terms.items() if name in EDITABLE_FIELDS},
+    )
+    agreement.is_minor = _is_minor(application, agreement.start_date)
+    _validate_terms(agreement)
+    agreement.save()
+    audit_record(actor=actor, action="agreement.create", target=agreement, unit=agreement.unit)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, actor: User, agreement: Agreement, **terms) -> Agreement:
+    agreement = (
+        Agreement.objects.select_for_update().select_related("application__volunteer").get(pk=agreement.pk)
+    )
+    _require_coordinator(actor, agreement)
+    if agreement.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be changed."))
+    changed = []
+    for name, value in terms.items():
+        if name in EDITABLE_FIELDS and getattr(agreement, name) != value:
+            setattr(agreement, name, value)
+            changed.append(name)
+    agreement.is_minor = _is_minor(agreement.application, agreement.start_date)
+    if "role" in changed:
+        template = template_current(institution=agreement.institution, role=agreement.role)
+        if template is None:
+            raise ValidationError(_("The institution has no agreement template yet."))
+        agreement.template = template
+    _validate_terms(agreement)
+    agreement.save()
+    audit_record(
+        actor=actor,
+        action="agreement.update",
+        target=agreement,
+        unit=agreement.unit,
+        data={"fields": changed},
+    )
+    return agreement
+
+
+# --- Numbering and documents
+
+
+def number_next(*, institution: Institution, year: int) -> str:
+    """The next number ``<INSTITUTION>-<YEAR>-<NNNN>``; call inside the transaction that
+    stores it. The sequence row stays locked until that transaction ends, so parallel
+    callers queue, and a rollback gives the number back: no gaps, no duplicates."""
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(institution=institution, year=year)], ignore_conflicts=True
+    )
+    sequence = NumberSequence.objects.select_for_update().get(institution=institution, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{institution.code}-{year}-{sequence.last:04d}"
+
+
+def _enqueue_render(document_id: int) -> None:
+    from .tasks import document_render
+
+    transaction.on_commit(partial(document_render.delay, document_id))
+
+
+@transaction.atomic
+def agreement_generate(*, actor: User, agreement: Agreement) -> Document:
+    """Give the draft its number (first time only) and queue its PDF."""
+    agreement = Agreement.objects.select_for_update().select_related("institution").get(pk=agreement.pk)
+    _require_coordinator(actor, agreement)
+    if agreement.status != Status.DRAFT:
+        raise ValidationError(_("This agreement has already been generated."))
+    now = timezone.now()
+    if not agreement.number:
+        agreement.number = number_next(institution=agreement.institution, year=timezone.localdate().year)
+    agreement.status = Status.GENERATED
+    agreement.status_changed_at = now
+    agreement.generated_at = now
+    agreement.save(update_fields=["number", "status", "status_changed_at", "generated_at", "updated_at"])
+    version = (agreement.documents.aggregate(last=Max("version"))["last"] or 0) + 1
+    document = Document.objects.create(agreement=agreement, version=version)
+    audit_record(
+        actor=actor,
+        action="agreement.generate",
+        target=agreement,
+        unit=agreement.unit,
+        data={"number": agreement.number, "version": version},
+    )
+    _enqueue_render(document.pk)
+    return document
+
+
+def document_claim(*, document_id: int) -> bool:
+    """Lock the row and mark it rendering. False when it is done, or in flight elsewhere."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.state == Document.State.DONE:
+            return False
+        now = timezone.now()
+        if document.state == Document.State.RENDERING and document.started_at > now - RENDER_STALE_AFTER:
+            return False
+        document.state = Document.State.RENDERING
+        document.started_at = now
+        document.attempts += 1
+        document.save(update_fields=["state", "started_at", "attempts"])
+    return True
+
+
+def document_render_pdf(*, document_id: int) -> Document:
+    """Render and store the PDF of a claimed document (outside the lock: rendering is slow)."""
+    from .rendering import render_pdf
+
+    document = Document.objects.select_related(
+        "agreement__institution",
+        "agreement__unit",
+        "agreement__role",
+        "agreement__template",
+        "agreement__volunteer__user",
+    ).get(pk=document_id)
+    pdf = render_pdf(document.agreement)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document_id)
+        if locked.state == Document.State.DONE:  # another attempt finished first
+            return locked
+        name = f"{document.agreement.number}-v{locked.version}.pdf"
+        if locked.file:
+            locked.file.delete(save=False)
+        locked.file.save(name, ContentFile(pdf), save=False)
+        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.size = len(pdf)
+        locked.state = Document.State.DONE
+        locked.error = ""
+        locked.finished_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def document_failed(*, document_id: int, error: str, final: bool) -> None:
+    Document.objects.filter(pk=document_id).exclude(state=Document.State.DONE).update(
+        state=Document.State.FAILED if final else Document.State.QUEUED, error=error[:2000]
+    )
+
+
+@transaction.atomic
+def document_retry(*, actor: User, document: Document) -> Document:
+    document = Document.objects.select_for_update().select_related("agreement__unit").get(pk=document.pk)
+    _require_coordinator(actor, document.agreement)
+    if document.state != Document.State.FAILED:
+        raise ValidationError(_("Only a failed document can be retried."))
+    document.state = Document.State.QUEUED
+    document.error = ""
+    document.save(update_fields=["state", "error"])
+    audit_record(
+        actor=actor, action="document.retry", target=document.agreement, unit=document.agreement.unit
+    )
+    _enqueue_render(document.pk)
+    return document
+
+
+def documents_requeue_stuck(*, now=None) -> list[int]:
+    """The sweeper: queue again documents that are queued or rendering for too long."""
+    now = now or timezone.now()
+    stuck = list(
+        Document.objects.filter(
+            Q(state=Document.State.QUEUED, created_at__lt=now - RENDER_STALE_AFTER)
+            | Q(state=Document.State.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
+        ).values_list("pk", flat=True)
+    )
+    from .tasks import document_render
+
+    for pk in stuck:
+        document_render.delay(pk)
+    return stuck
+
+
+# --- Sending, signing, lifecycle
+
+
+@transaction.atomic
+def agreement_mark_sent(*, actor: User, agreement: Agreement) -> Agreement:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_coordinator(actor, agreement)
+    if agreement.status != Status.GENERATED:
+        raise ValidationError(_("Only a generated agreement can be sent."))
+    agreement.status = Status.SENT
+    agreement.sent_at = agreement.status_changed_at = timezone.now()
+    agreement.save(update_fields=["status", "sent_at", "status_changed_at", "updated_at"])
+    audit_record(actor=actor, action="agreement.send", target=agreement, unit=agreement.unit)
+    return agreement
+
+
+def scan_kind(upload: UploadedFile) -> str:
+    """The file's real type by its first bytes (PDF, JPEG or PNG); ValidationError otherwise."""
+    if upload.size > SCAN_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": SCAN_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    for signature, kind in SCAN_SIGNATURES.items():
+        if head.startswith(signature):
+            return kind
+    raise ValidationError(_("Upload the signed agreement as PDF, JPEG or PNG."))
+
+
+@transaction.atomic
+def agreement_sign(*, actor: User, agreement: Agreement, scan: UploadedFile, signed_on: date) -> Agreement:
+    agreement = Agreement.objects.select_for_update().select_related("application").get(pk=agreement.pk)
+    _require_coordinator(actor, agreement)
+    if agreement.status not in (Status.GENERATED, Status.SENT):
+        raise ValidationError(_("Only a generated or sent agreement can be signed."))
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
+    if agreement.generated_at and signed_on < timezone.localdate(agreement.generated_at):
+        raise ValidationError({"signed_on": _("The agreement cannot be signed before it was generated.")})
+    kind = scan_kind(scan)
+    agreement.signed_scan.save(f"{agreement.number}-signed.{kind}", scan, save=False)
+    agreement.signed_on = signed_on
+    agreement.status = Status.SIGNED
+    agreement.status_changed_at = timezone.now()
+    agreement.save()
+    audit_record(actor=actor, action="agreement.sign", target=agreement, unit=agreement.unit)
+    if agreement.start_date <= timezone.localdate():
+        _activate(agreement)
+    return agreement
+
+
+def _activate(agreement: Agreement) -> None:
+    agreement.status = Status.ACTIVE
+    agreement.status_changed_at = timezone.now()
+    agreement.save(update_fields=["status", "status_changed_at", "updated_at"])
+    application = agreement.application
+    if application.status == ApplicationStatus.AGREEMENT:
+        previous = application.status
+        application.status = ApplicationStatus.ACTIVE
+        application.status_changed_at = timezone.now()
+        application.save(update_fields=["status", "status_changed_at", "updated_at"])
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.TRANSITION,
+            from_status=previous,
+            to_status=ApplicationStatus.ACTIVE,
+            reason=_("Agreement %(number)s in force.") % {"number": agreement.number},
+            visible_to_volunteer=True,
+        )
+    audit_record(actor=None, action="agreement.activate", target=agreement, unit=agreement.unit)
+
+
+def agreements_activate_due(*, today: date | None = None) -> int:
+    """Daily: signed agreements whose start date has come are in force."""
+    today = today or timezone.localdate()
+    count = 0
+    for pk in Agreement.objects.filter(status=Status.SIGNED, start_date__lte=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().select_related("application", "unit").get(pk=pk)
+            if agreement.status == Status.SIGNED:
+                _activate(agreement)
+                count += 1
+    return count
+
+
+def agreements_expire_due(*, today: date | None = None) -> int:
+    """Daily: agreements in force whose end date has passed have expired."""
+    today = today or timezone.localdate()
+    count = 0
+    for pk in Agreement.objects.filter(
+        status__in=[Status.ACTIVE, Status.SIGNED], end_date__lt=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().select_related("unit").get(pk=pk)
+            if agreement.status in (Status.ACTIVE, Status.SIGNED) and agreement.end_date < today:
+                agreement.status = Status.ENDED
+                agreement.end_kind = Agreement.EndKind.EXPIRED
+                agreement.ended_on = agreement.end_date
+                agreement.status_changed_at = timezone.now()
+                agreement.save()
+                audit_record(
+                    actor=None,
+                    action="agreement.end",
+                    target=agreement,
+                    unit=agreement.unit,
+                    data={"kind": "expired"},
+                )
+                count += 1
+    return count
+
+
+@transaction.atomic
+def agreement_terminate(
+    *,
+    actor: User,
+    agreement: Agreement,
+    terminated_by: str,
+    notice_date: date,
+    ended_on: date,
+    reason: str,
+    short_notice_agreed: bool = False,
+) -> Agreement:
+    """End an agreement early, in writing, with at least the agreed notice (>= 3 days)
+    unless both parties agreed to a shorter one — which is recorded."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_coordinator(actor, agreement)
+    if agreement.status not in (Status.SIGNED, Status.ACTIVE):
+        raise ValidationError(_("Only an agreement in force can be terminated."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    if ended_on < notice_date:
+        raise ValidationError({"ended_on": _("The agreement cannot end before the notice was given.")})
+    if (ended_on - notice_date).days < agreement.notice_days and not short_notice_agreed:
+        raise ValidationError(
+            {
+                "ended_on": _(
+                    "The notice period is %(days)d days, unless both parties agree to a shorter one."
+                )
+                % {"days": agreement.notice_days}
+            }
+        )
+    agreement.status = Status.ENDED
+    agreement.end_kind = Agreement.EndKind.TERMINATED
+    agreement.terminated_by = terminated_by
+    agreement.notice_date = notice_date
+    agreement.ended_on = ended_on
+    agreement.termination_reason = reason.strip()
+    agreement.short_notice_agreed = short_notice_agreed
+    agreement.status_changed_at = timezone.now()
+    agreement.save()
+    audit_record(
+        actor=actor,
+        action="agreement.end",
+        target=agreement,
+        unit=agreement.unit,
+        data={"kind": "terminated", "by": terminated_by, "short_notice_agreed": short_notice_agreed},
+    )
+    return agreement
+
+
+def agreement_download_logged(*, actor: User, agreement: Agreement, what: str) -> None:
+    audit_record(
+        actor=actor, action="agreement.download", target=agreement, unit=agreement.unit, data={"file": what}
+    )
