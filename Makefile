@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install run test lint messages compilemessages worker beat clean
+.PHONY: install run test lint messages compilemessages worker beat bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# Performance figures (agreement PDFs, daily sweeps over 10,000 agreements) on a throwaway database.
+bench: install
+	$(BIN)/python -m bench.agreements
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

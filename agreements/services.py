@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,7 +136,9 @@ def agreement_create(*, actor: User, application: Application, **terms) -> Agree
     )
     _require_coordinator(actor, application)
     renewal_of = terms.pop("renewal_of", None)
-    allowed = [ApplicationStatus.AGREEMENT] + ([ApplicationStatus.ACTIVE] if renewal_of else [])
+    # An active volunteer may get a first written agreement later (asked for, or expenses
+    # start to be reimbursed) as well as a renewal.
+    allowed = [ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE]
     if application.status not in allowed:
         raise ValidationError(_("An agreement is drafted when the application reaches the agreement step."))
     role: Role = terms["role"]
@@ -275,16 +278,23 @@ def document_render_pdf(*, document_id: int) -> Document:
         locked = Document.objects.select_for_update().get(pk=document_id)
         if locked.state == Document.State.DONE:  # another attempt finished first
             return locked
+        if not pdf.startswith(b"%PDF-"):
+            raise ValueError("The renderer did not return a PDF.")
         name = f"{document.agreement.number}-v{locked.version}.pdf"
         if locked.file:
             locked.file.delete(save=False)
         locked.file.save(name, ContentFile(pdf), save=False)
-        locked.sha256 = hashlib.sha256(pdf).hexdigest()
-        locked.size = len(pdf)
-        locked.state = Document.State.DONE
-        locked.error = ""
-        locked.finished_at = timezone.now()
-        locked.save()
+        # The file is written before the row: if the row cannot be saved, remove the file again.
+        try:
+            locked.sha256 = hashlib.sha256(pdf).hexdigest()
+            locked.size = len(pdf)
+            locked.state = Document.State.DONE
+            locked.error = ""
+            locked.finished_at = timezone.now()
+            locked.save()
+        except Exception:
+            locked.file.delete(save=False)
+            raise
     return locked
 
 
@@ -313,11 +323,12 @@ def document_retry(*, actor: User, document: Document) -> Document:
 def documents_requeue_stuck(*, now=None) -> list[int]:
     """The sweeper: queue again documents that are queued or rendering for too long."""
     now = now or timezone.now()
+    # A document queued again after a failed attempt waits for its retry: count from that attempt.
+    pending = [Document.State.QUEUED, Document.State.RENDERING]
     stuck = list(
-        Document.objects.filter(
-            Q(state=Document.State.QUEUED, created_at__lt=now - RENDER_STALE_AFTER)
-            | Q(state=Document.State.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
-        ).values_list("pk", flat=True)
+        Document.objects.annotate(since=Coalesce("started_at", "created_at"))
+        .filter(state__in=pending, since__lt=now - RENDER_STALE_AFTER)
+        .values_list("pk", flat=True)
     )
     from .tasks import document_render
 

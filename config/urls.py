@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("institutions.urls")),
     path("", include("volunteers.urls")),
+    path("", include("agreements.urls")),
 ]

@@ -298,7 +298,7 @@ def _application(volunteer, institution, units, roles, status, rng, today, *, ac
         if step == Status.TRAINING:
             result_on = when.date() - timedelta(days=2)
             # A few checks run out within a month, so that reminders have something to show.
-            valid_until = today + timedelta(days=rng.choice([12, 25, 400, 500, 600, 700]))
+            valid_until = today + timedelta(days=rng.choice([12, 25, 400, 450, 500, 550, 600, 650, 700, 750]))
             VettingRecord.objects.create(
                 application=application,
                 requested_on=result_on - timedelta(days=10),

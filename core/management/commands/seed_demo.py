@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Apps seed in this order; each may have a ``demo`` module with ``seed(*, stdout) -> None``.
-DEMO_APPS = ["institutions", "volunteers"]
+DEMO_APPS = ["institutions", "volunteers", "agreements"]
 
 
 class Command(BaseCommand):

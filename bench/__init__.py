@@ -1,0 +1,1 @@
+"""`make bench`: performance figures on a throwaway database (never db.sqlite3)."""
