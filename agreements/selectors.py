@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from institutions import permissions
+from institutions.filters import UnitFilter
 from institutions.models import AuditEvent, Institution, Unit
 from institutions.tenancy import get_visible_or_404
 from volunteers.models import Application, Role, Volunteer
@@ -40,19 +41,6 @@ DRAFTING_STATUSES = {ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE}
 # --- The list
 
 
-class _UnitChoiceField(django_filters.fields.ModelChoiceField):
-    with_institution = False
-
-    def label_from_instance(self, obj: Unit) -> str:
-        if self.with_institution:
-            return f"{obj.institution.short_name} — {obj.name}"
-        return obj.name
-
-
-class _UnitFilter(django_filters.ModelChoiceFilter):
-    field_class = _UnitChoiceField
-
-
 class AgreementFilter(django_filters.FilterSet):
     """The list filters. Only units the person may see are offered (anything else is ignored)."""
 
@@ -64,7 +52,7 @@ class AgreementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=pgettext_lazy("all agreements", "All")
     )
-    unit = _UnitFilter(
+    unit = UnitFilter(
         label=_("Unit"), queryset=Unit.objects.none(), to_field_name="slug", empty_label=ALL_FEMININE
     )
     ending = django_filters.BooleanFilter(

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.querystring import query_without_page
 from institutions import permissions
+from institutions.mixins import require_staff_role
 from volunteers import self_service
 from volunteers.models import Status as ApplicationStatus
 
@@ -35,27 +37,10 @@ PAGE_SIZE = 25
 SCAN_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
-def _require_staff(request) -> None:
-    """Only people with a role in some unit have agreement lists; anyone else gets 404."""
-    if not permissions.roles_for(request.user).is_staff_role:
-        raise Http404
-
-
 def _require_central(request) -> None:
     """Template texts are managed by central coordinators (and superusers); others get 404."""
     if not permissions.roles_for(request.user).is_central:
         raise Http404
-
-
-def _query(params, **changes) -> str:
-    """The query string of ``params`` with ``changes`` (None removes a key) and no page."""
-    query = params.copy()
-    query.pop("page", None)
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value not in (None, ""):
-            query[key] = value
-    return query.urlencode()
 
 
 def _error_text(error: ValidationError) -> str:
@@ -107,7 +92,7 @@ def _scan_response(request, agreement: Agreement) -> FileResponse:
 @login_required
 @require_GET
 def agreement_list(request):
-    _require_staff(request)
+    require_staff_role(request)
     result = selectors.agreement_list(user=request.user, params=request.GET)
     page = Paginator(result.agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     for agreement in page.object_list:
@@ -120,7 +105,7 @@ def agreement_list(request):
             "value": value,
             "label": label,
             "count": result.counts[value or "all"],
-            "query": _query(request.GET, status=value or None),
+            "query": query_without_page(request.GET, status=value or None),
             "active": value == current,
         }
         for value, label in [("", _("All")), *Status.choices]
@@ -134,7 +119,7 @@ def agreement_list(request):
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "form": result.form,
             "tabs": tabs,
-            "query": _query(request.GET),
+            "query": query_without_page(request.GET),
             "show_unit": len(units) > 1,
             "roles": permissions.roles_for(request.user),
             "filtered": any(request.GET.get(name) for name in result.form.fields if name != "status"),

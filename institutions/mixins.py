@@ -32,3 +32,9 @@ class CoordinatorManagerMixin(AccessMixin):
         if not permissions.roles_for(request.user).is_central:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+
+def require_staff_role(request) -> None:
+    """For function views: only people with a role in some unit; anyone else gets 404."""
+    if not permissions.roles_for(request.user).is_staff_role:
+        raise Http404

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from institutions import permissions
+from institutions.filters import UnitFilter
 from institutions.models import Institution, Unit
 from institutions.tenancy import get_visible_or_404
 
@@ -65,19 +66,6 @@ class _RoleFilter(django_filters.ModelChoiceFilter):
     field_class = _RoleChoiceField
 
 
-class _UnitChoiceField(django_filters.fields.ModelChoiceField):
-    with_institution = False
-
-    def label_from_instance(self, obj: Unit) -> str:
-        if self.with_institution:
-            return f"{obj.institution.short_name} — {obj.name}"
-        return obj.name
-
-
-class _UnitFilter(django_filters.ModelChoiceFilter):
-    field_class = _UnitChoiceField
-
-
 class ApplicationFilter(django_filters.FilterSet):
     """The inbox filters. Choices are limited to what the person may see, so a unit or
     institution of someone else is simply not a valid choice (and is ignored)."""
@@ -96,7 +84,7 @@ class ApplicationFilter(django_filters.FilterSet):
     institution = django_filters.ModelChoiceFilter(
         label=_("Institution"), queryset=Institution.objects.none(), empty_label=ALL_FEMININE
     )
-    unit = _UnitFilter(
+    unit = UnitFilter(
         label=_("Unit"), queryset=Unit.objects.none(), to_field_name="slug", empty_label=ALL_FEMININE
     )
     role = _RoleFilter(

@@ -19,31 +19,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import TemplateView
 
+from core.querystring import query_without_page
 from institutions import permissions
-from institutions.mixins import UnitScopedMixin
+from institutions.mixins import UnitScopedMixin, require_staff_role
 
 from .. import outreach, selectors, services
 from ..forms.pipeline import AssessmentForm, BulkEmailForm, ReassignForm, TransitionForm, VettingForm
 from ..models import Status, VettingRecord
 
 PAGE_SIZE = 25
-
-
-def _require_staff(request) -> None:
-    """Only people with a role in some unit have an inbox; anyone else gets 404."""
-    if not permissions.roles_for(request.user).is_staff_role:
-        raise Http404
-
-
-def _query(params, **changes) -> str:
-    """The query string of ``params`` with ``changes`` (None removes a key) and no page."""
-    query = params.copy()
-    query.pop("page", None)
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value not in (None, ""):
-            query[key] = value
-    return query.urlencode()
 
 
 def _scope_label(units) -> str:
@@ -59,7 +43,7 @@ def _scope_label(units) -> str:
 @login_required
 @require_GET
 def inbox(request):
-    _require_staff(request)
+    require_staff_role(request)
     result = selectors.application_inbox(user=request.user, params=request.GET)
     page = Paginator(result.applications, PAGE_SIZE).get_page(request.GET.get("page"))
     current = result.filterset.values.get("status") or ""
@@ -68,7 +52,7 @@ def inbox(request):
             "value": value,
             "label": label,
             "count": result.counts[value or "all"],
-            "query": _query(request.GET, status=value or None),
+            "query": query_without_page(request.GET, status=value or None),
             "active": value == current,
         }
         for value, label in [("", _("All")), (selectors.OPEN, _("Open")), *Status.choices]
@@ -82,7 +66,7 @@ def inbox(request):
             "form": result.form,
             "tabs": tabs,
             "total": result.counts["all"],
-            "query": _query(request.GET),
+            "query": query_without_page(request.GET),
             "scope": _scope_label(result.filterset.units),
             "show_unit": len(result.filterset.units) > 1,
             "roles": permissions.roles_for(request.user),
@@ -100,7 +84,7 @@ def inbox(request):
 @login_required
 @require_GET
 def inbox_export(request):
-    _require_staff(request)
+    require_staff_role(request)
     fmt = request.GET.get("format", "csv")
     if fmt not in outreach.EXPORT_FORMATS:
         return HttpResponseBadRequest(_("Unknown export format."))
