@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution, Unit
@@ -72,12 +73,13 @@ class NumberSequence(models.Model):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    GENERATED = "generated", _("Generated")
-    SENT = "sent", _("Sent")
-    SIGNED = "signed", _("Signed")
-    ACTIVE = "active", _("Active")
-    ENDED = "ended", _("Ended")
+    # Own contexts: in Latvian the labels agree with the feminine "vienošanās".
+    DRAFT = "draft", pgettext_lazy("agreement status", "Draft")
+    GENERATED = "generated", pgettext_lazy("agreement status", "Generated")
+    SENT = "sent", pgettext_lazy("agreement status", "Sent")
+    SIGNED = "signed", pgettext_lazy("agreement status", "Signed")
+    ACTIVE = "active", pgettext_lazy("agreement status", "In force")
+    ENDED = "ended", pgettext_lazy("agreement status", "Ended")
 
 
 IN_FORCE = [Status.SIGNED, Status.ACTIVE]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -108,7 +109,7 @@ def agreement_list(request):
             "query": query_without_page(request.GET, status=value or None),
             "active": value == current,
         }
-        for value, label in [("", _("All")), *Status.choices]
+        for value, label in [("", pgettext("all agreements", "All")), *Status.choices]
     ]
     units = result.filterset.units
     return render(

@@ -29,6 +29,13 @@ JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+@pytest.fixture(autouse=True)
+def english_pages(client):
+    """These tests read the English source texts of messages; the Latvian catalogue is
+    checked by tests/core/test_translations.py and the browser journeys."""
+    client.cookies["tilts_language"] = "en"
+
+
 def _url(name, *args, **kwargs):
     return reverse(f"agreements:{name}", args=args, kwargs=kwargs or None)
 
