@@ -26,7 +26,7 @@ RUN pip install .
 COPY . .
 RUN python manage.py compilemessages --ignore=.venv -v 0 \
     && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v 0 \
-    && mkdir -p /data/media && chown -R tilts:tilts /data
+    && mkdir -p /data/media /data/private && chown -R tilts:tilts /data
 
 USER tilts
 EXPOSE 8000

@@ -155,7 +155,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tilts] "
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
-# allauth's rate limits stay on (its defaults); they live in the cache above.
+# allauth's rate limits stay on (its defaults); they live in the cache above. Behind a
+# reverse proxy, say how many proxies add X-Forwarded-For, or every visitor shares the
+# proxy's address (and its limits, including the application form's).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Tilts"
