@@ -1,6 +1,9 @@
 """pytest: DATABASE_URL / REDIS_URL when set, else SQLite; tasks eager unless a test starts a worker."""
 
+import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("TILTS_REQUIRE_STAFF_MFA", "false")
 
@@ -19,8 +22,16 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-MEDIA_ROOT = str(BASE_DIR / ".pytest_cache" / "media")
-PRIVATE_MEDIA_ROOT = str(BASE_DIR / ".pytest_cache" / "private")
+# Files the tests write (SQLite database, uploads, PDFs) live in a folder of their own that
+# these settings create: a fresh clone has no `.pytest_cache/` until pytest's first run ends.
+# One folder per checkout, so that two clones on one machine do not share a database.
+TEST_DATA_DIR = Path(
+    os.environ.get("TILTS_TEST_DATA_DIR")
+    or Path(tempfile.gettempdir()) / f"tilts-test-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]}"
+)
+TEST_DATA_DIR.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = str(TEST_DATA_DIR / "media")
+PRIVATE_MEDIA_ROOT = str(TEST_DATA_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -31,4 +42,4 @@ TILTS_ALLOW_DEMO_DATA = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that the browser tests' live-server threads get their own
     # connections instead of sharing (and closing) the test thread's.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest_cache" / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_DATA_DIR / "test.sqlite3")}
