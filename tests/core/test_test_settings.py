@@ -21,10 +21,19 @@ print(settings.PRIVATE_MEDIA_ROOT)
 
 def test_sqlite_test_database_opens_when_its_folder_does_not_exist_yet(tmp_path):
     missing = tmp_path / "not" / "there"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "TILTS_TEST_DATA_DIR": str(missing)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "TILTS_TEST_DATA_DIR": str(missing),
+    }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "-c", OPEN_TEST_DATABASE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", OPEN_TEST_DATABASE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     database, private = result.stdout.split()
