@@ -56,3 +56,26 @@ def sign_in(live_server):
         page.wait_for_load_state()
 
     return _sign_in
+
+
+@pytest.fixture
+def assert_accessible():
+    """axe-core (bundled with axe-playwright-python, nothing fetched) on the page as it is
+    now: no WCAG 2.1 A/AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page) -> None:
+        results = axe.run(
+            page,
+            options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
+        )
+        violations = results.response["violations"]
+        summary = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in violations
+        ]
+        assert not violations, f"{page.url}: {summary}"
+
+    return check
