@@ -4,9 +4,9 @@
   the current one — saving never changes it but publishes a new version through
   ``services.template_new_version`` (audited); older versions are read-only, and the
   agreements made from them keep them.
-* Agreements and documents: read-only, scoped to the institution; files are served only
-  by the authorised, logged views, never here.
-* Reminders: read-only, superusers only.
+* Agreements: read-only, scoped to the institution; files (and PDFs, in the documents
+  app) are served only by the authorised, logged views, never here.
+* Reminders: in the notifications app (read-only, superusers only).
 
 The periodic jobs (django-celery-beat's own admin, "Periodic tasks") are for superusers
 only: a central coordinator holds no model permissions, only object permissions on units.
@@ -23,12 +23,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from institutions.admin import InstitutionScopedAdmin
+from institutions.admin import InstitutionScopedAdmin, ReadOnlyScopedAdmin
 from institutions.models import Institution
 from volunteers.models import Role
 
 from . import rendering, services
-from .models import Agreement, AgreementTemplate, Document, Reminder
+from .models import Agreement, AgreementTemplate
 
 _VARIABLE = re.compile(r"{{\s*([A-Za-z_]\w*)")
 
@@ -164,17 +164,6 @@ class AgreementTemplateAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
         return None
 
 
-class ReadOnlyScopedAdmin(InstitutionScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyScopedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "volunteer", "institution", "unit", "role", "status", "start_date", "end_date"]
@@ -226,48 +215,3 @@ class AgreementAdmin(ReadOnlyScopedAdmin, SimpleHistoryAdmin):
     @admin.display(description=_("signed scan"), boolean=True)
     def has_signed_scan(self, obj):
         return bool(obj.signed_scan)
-
-
-@admin.register(Document)
-class DocumentAdmin(ReadOnlyScopedAdmin):
-    institution_path = "agreement__institution"
-    list_display = ["agreement", "version", "state", "size", "attempts", "created_at", "finished_at"]
-    list_filter = ["state"]
-    search_fields = ["agreement__number"]
-    list_select_related = ["agreement"]
-    fields = [
-        "agreement",
-        "version",
-        "state",
-        "size",
-        "sha256",
-        "attempts",
-        "error",
-        "created_at",
-        "started_at",
-        "finished_at",
-    ]
-    readonly_fields = fields
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "target", "due_date", "recipient", "created_at", "sent_at"]
-    list_filter = ["kind"]
-    search_fields = ["target", "recipient"]
-    date_hierarchy = "due_date"
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

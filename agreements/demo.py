@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from documents import services as document_services
+from documents.models import Document
 from institutions import permissions
 from institutions.models import Institution, Unit
 from volunteers import demo as volunteers_demo
@@ -27,7 +29,8 @@ from volunteers.models import Status as ApplicationStatus
 
 from . import services
 from .models import IN_FORCE as IN_FORCE_STATUSES
-from .models import Agreement, Document, Status
+from .models import Agreement, Status
+from .printing import AGREEMENT
 from .reminders import ENDING_DAYS
 
 # "Šobrīd VPD ir noslēgtas 122 vienošanās …", "Šobrīd ir parakstīti 54 brīvprātīgā darba līgumi"
@@ -168,8 +171,16 @@ def seed(*, stdout) -> None:
     rendered = _render_a_few(agreements)
     stdout.write(
         f"Demo agreements: {counts['VPD']} in force at VPD, {counts['IEVP']} at IeVP "
-        f"({len(agreements)} in all, {rendered} PDFs rendered; some end soon or wait for a signature)."
+        f"({len(agreements)} in all, {len(rendered)} PDFs rendered; some end soon or wait for a signature)."
     )
+    superseded = [
+        d for d in rendered if d.version == 1 and any(n.object_id == d.object_id for n in rendered[-1:])
+    ]
+    if rendered and superseded and rendered[-1].version == 2:
+        stdout.write(
+            f"Verify a document: /verify/{rendered[0].verification_code}/ (valid), "
+            f"/verify/{superseded[0].verification_code}/ (superseded by a newer version)."
+        )
 
 
 def _year_on(start: date, years: int) -> date:
@@ -312,8 +323,10 @@ def _agreement(plan: dict, templates: dict, coordinators, staff, rng: random.Ran
     )
 
 
-def _render_a_few(agreements: list[Agreement]) -> int:
-    """PDFs for the agreements the demo accounts look at first; the others have none."""
+def _render_a_few(agreements: list[Agreement]) -> list:
+    """PDFs for the agreements the demo accounts look at first; the others have none.
+    The first agreement waiting for a signature is issued twice (a corrected version), so
+    that the verification page has a superseded document to show."""
     chosen: dict[int, Agreement] = {}
     in_force = [a for a in agreements if a.status == Status.ACTIVE]
     for agreement in in_force:
@@ -326,8 +339,12 @@ def _render_a_few(agreements: list[Agreement]) -> int:
     for agreement in agreements:
         if agreement.status in (Status.GENERATED, Status.SENT):
             chosen.setdefault(agreement.pk, agreement)
-    for agreement in chosen.values():
-        document = Document.objects.create(agreement=agreement, version=1, created_at=agreement.generated_at)
-        if services.document_claim(document_id=document.pk):
-            services.document_render_pdf(document_id=document.pk)
-    return len(chosen)
+    waiting = [a for a in chosen.values() if a.status in (Status.GENERATED, Status.SENT)]
+    issued = []
+    for agreement in [*chosen.values(), *waiting[:1]]:
+        # Rendered here, in the demo's own time (the queued render then finds it done).
+        document = document_services.document_issue(subject=agreement, kind=AGREEMENT)
+        Document.objects.filter(pk=document.pk).update(created_at=agreement.generated_at)
+        if document_services.document_claim(document_id=document.pk):
+            issued.append(document_services.document_render_pdf(document_id=document.pk))
+    return issued

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -7,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.storage import PrivateStorage
 from institutions.models import Institution, Unit
 from institutions.tenancy import TenantQuerySet
-from volunteers.models import Application, PrivateStorage, Role, Volunteer
+from volunteers.models import Application, Role, Volunteer
 
 MIN_NOTICE_DAYS = 3  # Volunteer Work Law: at least 3 days' notice
 
@@ -164,6 +166,9 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Its PDFs (one row per rendered version), kept by the shared documents app.
+    documents = GenericRelation("documents.Document", related_query_name="agreement")
+
     history = HistoricalRecords(excluded_fields=["signed_scan"])
     objects = AgreementQuerySet.as_manager()
 
@@ -197,70 +202,6 @@ class Agreement(models.Model):
         return self.documents.order_by("-version").first()
 
 
-class DocumentQuerySet(TenantQuerySet):
-    pass
-
-
-class Document(models.Model):
-    """One rendered version of an agreement's PDF."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RENDERING = "rendering", _("Rendering")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
-    version = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
-    file = models.FileField(storage=PrivateStorage(), upload_to="documents/%Y/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    tenant_unit_path = "agreement__unit"
-    objects = DocumentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "version"], name="document_version_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agreement} v{self.version} {self.state}"
-
-
-class Reminder(models.Model):
-    """A reminder sent once per (kind, object, due date, recipient), even if the daily job
-    runs twice or two workers race: the unique row is taken before the email goes out."""
-
-    class Kind(models.TextChoices):
-        ENDING_30 = "ending_30", _("Agreement ends in 30 days")
-        ENDING_7 = "ending_7", _("Agreement ends in 7 days")
-        UNSIGNED_14 = "unsigned_14", _("Agreement unsigned for 14 days")
-        VETTING_30 = "vetting_30", _("Vetting validity ends in 30 days")
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    target = models.CharField(max_length=40)  # "agreement:42" or "vetting:7"
-    due_date = models.DateField()
-    recipient = models.EmailField()
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "target", "due_date", "recipient"], name="reminder_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.target} {self.due_date}"
-
-
 AUDIT_ACTIONS = {
     "agreement.create": _("Agreement drafted"),
     "agreement.update": _("Agreement changed"),
@@ -271,5 +212,4 @@ AUDIT_ACTIONS = {
     "agreement.end": _("Agreement ended"),
     "agreement.download": _("Agreement downloaded"),
     "agreement.template": _("Agreement template version created"),
-    "document.retry": _("Document rendering retried"),
 }

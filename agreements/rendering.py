@@ -1,38 +1,21 @@
-"""Agreement PDFs: the template version's text rendered into the print layout, then
-WeasyPrint — with a URL fetcher that only reads our own static files (no network) —
-as PDF/A-3b (archival: every font embedded, metadata in XMP)."""
+"""The agreement text: a template version's body (Django template text written by central
+coordinators) rendered with the agreement's terms into the print context of the
+``agreement`` document kind (``agreements/printing.py``). The PDF itself — fetcher, PDF/A,
+verification code — is the documents app's (``documents.rendering``)."""
 
 from __future__ import annotations
 
-import logging
-import mimetypes
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from .models import Agreement
-
-logger = logging.getLogger(__name__)
-# WeasyPrint reports every layout step at INFO: keep worker logs to what matters.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-# Relative URLs in the print template resolve against this made-up origin; the fetcher
-# serves only STATIC_URL paths on it, from our own files.
-BASE_URL = "http://tilts.local/"
-# PDF/A-3b: WeasyPrint embeds (subsets of) the DejaVu fonts and writes the XMP metadata.
-PDF_VARIANT = "pdf/a-3b"
 
 # What an agreement template's text may use, with the meaning shown to template editors.
 PLACEHOLDERS = {
@@ -70,35 +53,6 @@ def check_body(body: str) -> None:
         body_template(body)
     except TemplateSyntaxError as exc:
         raise ValidationError(str(exc)) from exc
-
-
-class RefusedURL(ValueError):
-    """The print template asked for something other than our own static files."""
-
-
-def local_url_fetcher():
-    """A WeasyPrint fetcher that serves only ``BASE_URL`` + ``STATIC_URL…`` from our own
-    files and refuses everything else (other hosts, file:, data:): rendering never
-    touches the network or the file system outside the static files."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    base = urlsplit(BASE_URL)
-
-    class LocalURLFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            path = unquote(parts.path)
-            prefix = settings.STATIC_URL
-            if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and path.startswith(prefix):
-                relative = path[len(prefix) :]
-                found = finders.find(relative) if ".." not in relative.split("/") else None
-                if found:
-                    content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
-            logger.warning("PDF rendering refused to fetch %s", url[:200])
-            raise RefusedURL(f"Refused to fetch {url[:200]}: only our own static files are allowed")
-
-    return LocalURLFetcher()
 
 
 def _birth_date(agreement: Agreement) -> str:
@@ -140,27 +94,16 @@ def _paragraphs(body: str) -> list[SafeString]:
     return [mark_safe(linebreaks(chunk, autoescape=False)) for chunk in chunks if chunk]
 
 
-def render_html(agreement: Agreement) -> str:
-    with translation.override("lv"):
-        context = context_for(agreement)
-        body = body_template(agreement.template.body).render(Context(context))
-        paragraphs = _paragraphs(body)
-        return render_to_string(
-            "pdf/agreement.html",
-            {
-                **context,
-                "agreement": agreement,
-                "body_paragraphs": paragraphs[:-1],
-                "body_last": paragraphs[-1] if paragraphs else "",
-                "volunteer_code": agreement.volunteer.personal_code,
-                "birth_date": _birth_date(agreement),
-            },
-        )
-
-
-def render_pdf(agreement: Agreement) -> bytes:
-    from weasyprint import HTML
-
-    html = render_html(agreement)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=local_url_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+def print_context(agreement: Agreement) -> dict:
+    """What ``templates/pdf/agreement.html`` shows (rendered in Latvian by the documents app)."""
+    context = context_for(agreement)
+    body = body_template(agreement.template.body).render(Context(context))
+    paragraphs = _paragraphs(body)
+    return {
+        **context,
+        "agreement": agreement,
+        "body_paragraphs": paragraphs[:-1],
+        "body_last": paragraphs[-1] if paragraphs else "",
+        "volunteer_code": agreement.volunteer.personal_code,
+        "birth_date": _birth_date(agreement),
+    }

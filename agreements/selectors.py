@@ -18,6 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from documents import selectors as document_selectors
+from documents.models import Document
 from institutions import permissions
 from institutions.filters import UnitFilter
 from institutions.models import AuditEvent, Institution, Unit
@@ -26,7 +28,8 @@ from volunteers.models import Application, Role, Volunteer
 from volunteers.models import Status as ApplicationStatus
 
 from . import services
-from .models import IN_FORCE, Agreement, AgreementTemplate, Document, Status
+from .models import IN_FORCE, Agreement, AgreementTemplate, Status
+from .printing import AGREEMENT
 from .rendering import body_template
 
 if TYPE_CHECKING:
@@ -179,21 +182,7 @@ def agreement_for(user: User, pk: int, perm: str = permissions.VIEW) -> Agreemen
 
 
 def documents_of(agreement: Agreement) -> list[Document]:
-    return list(agreement.documents.order_by("-version"))
-
-
-def documents_in_progress(documents: list[Document]) -> bool:
-    return any(doc.state in (Document.State.QUEUED, Document.State.RENDERING) for doc in documents)
-
-
-def document_for(user: User, agreement_pk: int, version: int, perm: str = permissions.VIEW) -> Document:
-    return get_visible_or_404(
-        Document.objects.select_related("agreement__unit"),
-        user,
-        perm,
-        agreement_id=agreement_pk,
-        version=version,
-    )
+    return list(agreement.documents.filter(kind=AGREEMENT).order_by("-version"))
 
 
 @dataclass
@@ -216,7 +205,6 @@ class AgreementDetail:
     agreement: Agreement
     can_coordinate: bool
     documents: list[Document]
-    polling: bool
     steps: list[Step]
     history: list[AuditEvent]
     triggers: list[Trigger]
@@ -314,7 +302,6 @@ def agreement_detail(*, user: User, agreement: Agreement) -> AgreementDetail:
         agreement=agreement,
         can_coordinate=can_coordinate,
         documents=documents,
-        polling=documents_in_progress(documents),
         steps=_steps(agreement, history),
         history=history,
         triggers=_triggers(agreement),
@@ -414,7 +401,7 @@ def my_agreement(volunteer: Volunteer, pk: int) -> Agreement:
 
 
 def latest_done_document(agreement: Agreement) -> Document | None:
-    return agreement.documents.filter(state=Document.State.DONE).order_by("-version").first()
+    return document_selectors.latest_done(agreement, AGREEMENT)
 
 
 # --- Templates (central coordinators)

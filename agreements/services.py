@@ -3,34 +3,31 @@ transaction, PDF rendering enqueued on commit."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.models import Document
+from documents.services import document_issue, documents_revoke
 from institutions import permissions
 from institutions.models import Institution
 from institutions.services import audit_record
 from volunteers.models import Application, ApplicationEvent, Role
 from volunteers.models import Status as ApplicationStatus
 
-from .models import MIN_NOTICE_DAYS, Agreement, AgreementTemplate, Document, NumberSequence, Status
+from .models import MIN_NOTICE_DAYS, Agreement, AgreementTemplate, NumberSequence, Status
+from .printing import AGREEMENT
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-# A render that has been "rendering" this long is taken to be lost (worker killed).
-RENDER_STALE_AFTER = timedelta(minutes=10)
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 SCAN_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
@@ -213,12 +210,6 @@ def number_next(*, institution: Institution, year: int) -> str:
     return f"{institution.code}-{year}-{sequence.last:04d}"
 
 
-def _enqueue_render(document_id: int) -> None:
-    from .tasks import document_render
-
-    transaction.on_commit(partial(document_render.delay, document_id))
-
-
 @transaction.atomic
 def agreement_generate(*, actor: User, agreement: Agreement) -> Document:
     """Give the draft its number (first time only) and queue its PDF."""
@@ -233,108 +224,15 @@ def agreement_generate(*, actor: User, agreement: Agreement) -> Document:
     agreement.status_changed_at = now
     agreement.generated_at = now
     agreement.save(update_fields=["number", "status", "status_changed_at", "generated_at", "updated_at"])
-    version = (agreement.documents.aggregate(last=Max("version"))["last"] or 0) + 1
-    document = Document.objects.create(agreement=agreement, version=version)
+    document = document_issue(subject=agreement, kind=AGREEMENT)
     audit_record(
         actor=actor,
         action="agreement.generate",
         target=agreement,
         unit=agreement.unit,
-        data={"number": agreement.number, "version": version},
+        data={"number": agreement.number, "version": document.version},
     )
-    _enqueue_render(document.pk)
     return document
-
-
-def document_claim(*, document_id: int) -> bool:
-    """Lock the row and mark it rendering. False when it is done, or in flight elsewhere."""
-    with transaction.atomic():
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.state == Document.State.DONE:
-            return False
-        now = timezone.now()
-        if document.state == Document.State.RENDERING and document.started_at > now - RENDER_STALE_AFTER:
-            return False
-        document.state = Document.State.RENDERING
-        document.started_at = now
-        document.attempts += 1
-        document.save(update_fields=["state", "started_at", "attempts"])
-    return True
-
-
-def document_render_pdf(*, document_id: int) -> Document:
-    """Render and store the PDF of a claimed document (outside the lock: rendering is slow)."""
-    from .rendering import render_pdf
-
-    document = Document.objects.select_related(
-        "agreement__institution",
-        "agreement__unit",
-        "agreement__role",
-        "agreement__template",
-        "agreement__volunteer__user",
-    ).get(pk=document_id)
-    pdf = render_pdf(document.agreement)
-    with transaction.atomic():
-        locked = Document.objects.select_for_update().get(pk=document_id)
-        if locked.state == Document.State.DONE:  # another attempt finished first
-            return locked
-        if not pdf.startswith(b"%PDF-"):
-            raise ValueError("The renderer did not return a PDF.")
-        name = f"{document.agreement.number}-v{locked.version}.pdf"
-        if locked.file:
-            locked.file.delete(save=False)
-        locked.file.save(name, ContentFile(pdf), save=False)
-        # The file is written before the row: if the row cannot be saved, remove the file again.
-        try:
-            locked.sha256 = hashlib.sha256(pdf).hexdigest()
-            locked.size = len(pdf)
-            locked.state = Document.State.DONE
-            locked.error = ""
-            locked.finished_at = timezone.now()
-            locked.save()
-        except Exception:
-            locked.file.delete(save=False)
-            raise
-    return locked
-
-
-def document_failed(*, document_id: int, error: str, final: bool) -> None:
-    Document.objects.filter(pk=document_id).exclude(state=Document.State.DONE).update(
-        state=Document.State.FAILED if final else Document.State.QUEUED, error=error[:2000]
-    )
-
-
-@transaction.atomic
-def document_retry(*, actor: User, document: Document) -> Document:
-    document = Document.objects.select_for_update().select_related("agreement__unit").get(pk=document.pk)
-    _require_coordinator(actor, document.agreement)
-    if document.state != Document.State.FAILED:
-        raise ValidationError(_("Only a failed document can be retried."))
-    document.state = Document.State.QUEUED
-    document.error = ""
-    document.save(update_fields=["state", "error"])
-    audit_record(
-        actor=actor, action="document.retry", target=document.agreement, unit=document.agreement.unit
-    )
-    _enqueue_render(document.pk)
-    return document
-
-
-def documents_requeue_stuck(*, now=None) -> list[int]:
-    """The sweeper: queue again documents that are queued or rendering for too long."""
-    now = now or timezone.now()
-    # A document queued again after a failed attempt waits for its retry: count from that attempt.
-    pending = [Document.State.QUEUED, Document.State.RENDERING]
-    stuck = list(
-        Document.objects.annotate(since=Coalesce("started_at", "created_at"))
-        .filter(state__in=pending, since__lt=now - RENDER_STALE_AFTER)
-        .values_list("pk", flat=True)
-    )
-    from .tasks import document_render
-
-    for pk in stuck:
-        document_render.delay(pk)
-    return stuck
 
 
 # --- Sending, signing, lifecycle
@@ -491,6 +389,12 @@ def agreement_terminate(
     agreement.short_notice_agreed = short_notice_agreed
     agreement.status_changed_at = timezone.now()
     agreement.save()
+    # The verification page says at once that its PDFs no longer stand.
+    documents_revoke(
+        subject=agreement,
+        actor=actor,
+        reason=_("The agreement was terminated on %(date)s.") % {"date": ended_on.strftime("%d.%m.%Y")},
+    )
     audit_record(
         actor=actor,
         action="agreement.end",
@@ -502,6 +406,7 @@ def agreement_terminate(
 
 
 def agreement_download_logged(*, actor: User, agreement: Agreement, what: str) -> None:
+    """A download of the signed scan (PDFs are logged by the documents app, the same way)."""
     audit_record(
         actor=actor, action="agreement.download", target=agreement, unit=agreement.unit, data={"file": what}
     )

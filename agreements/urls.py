@@ -14,11 +14,9 @@ urlpatterns = [
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="sign"),
     path("agreements/<int:pk>/terminate/", views.agreement_terminate, name="terminate"),
     path("agreements/<int:pk>/signed/", views.scan_download, name="scan_download"),
-    path("agreements/<int:pk>/documents/", views.document_status, name="document_status"),
     path(
         "agreements/<int:pk>/documents/<int:version>/pdf/", views.document_download, name="document_download"
     ),
-    path("agreements/<int:pk>/documents/<int:version>/retry/", views.document_retry, name="document_retry"),
     path("me/agreements/", views.my_agreements, name="my_agreements"),
     path("me/agreements/<int:pk>/pdf/", views.my_agreement_pdf, name="my_agreement_pdf"),
     path("me/agreements/<int:pk>/signed/", views.my_agreement_signed, name="my_agreement_signed"),

@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template import TemplateSyntaxError
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.querystring import query_without_page
+from documents.views import document_file_response, file_response
 from institutions import permissions
 from institutions.mixins import require_staff_role
 from volunteers import self_service
@@ -31,7 +31,8 @@ from volunteers.models import Status as ApplicationStatus
 
 from . import selectors, services
 from .forms import AgreementForm, SignForm, TemplateVersionForm, TerminateForm, add_service_errors
-from .models import Agreement, Document, Status
+from .models import Agreement, Status
+from .printing import AGREEMENT
 from .rendering import PLACEHOLDERS
 
 PAGE_SIZE = 25
@@ -48,37 +49,9 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """A private file as a download; 404 when it is not stored (any more)."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.storage.open(field_file.name, "rb")
-    except (FileNotFoundError, OSError) as missing:
-        raise Http404 from missing
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _document_response(request, agreement: Agreement, document: Document | None) -> FileResponse:
-    if document is None or document.state != Document.State.DONE:
-        raise Http404
-    response = _file_response(
-        document.file,
-        filename=f"{agreement.number or agreement.pk}-v{document.version}.pdf",
-        content_type="application/pdf",
-    )
-    services.agreement_download_logged(
-        actor=request.user, agreement=agreement, what=f"pdf:v{document.version}"
-    )
-    return response
-
-
 def _scan_response(request, agreement: Agreement) -> FileResponse:
     suffix = agreement.signed_scan.name.rsplit(".", 1)[-1].lower() if agreement.signed_scan else ""
-    response = _file_response(
+    response = file_response(
         agreement.signed_scan,
         filename=f"{agreement.number or agreement.pk}-signed.{suffix or 'pdf'}",
         content_type=SCAN_CONTENT_TYPES.get(suffix, "application/octet-stream"),
@@ -249,25 +222,6 @@ def agreement_detail(request, pk: int):
     return _detail_response(request, agreement)
 
 
-@login_required
-@never_cache
-@require_GET
-def document_status(request, pk: int):
-    """The documents panel alone: what htmx polls every 2 s while a PDF is being made."""
-    agreement = selectors.agreement_for(request.user, pk, permissions.VIEW)
-    documents = selectors.documents_of(agreement)
-    return render(
-        request,
-        "agreements/_documents.html",
-        {
-            "agreement": agreement,
-            "documents": documents,
-            "polling": selectors.documents_in_progress(documents),
-            "can_coordinate": permissions.has_unit_perm(request.user, permissions.COORDINATE, agreement.unit),
-        },
-    )
-
-
 def _lifecycle_action(request, pk: int, action, success: str):
     agreement = selectors.agreement_for(request.user, pk, permissions.COORDINATE)
     try:
@@ -361,24 +315,11 @@ def agreement_terminate(request, pk: int):
 
 
 @login_required
-@require_POST
-def document_retry(request, pk: int, version: int):
-    document = selectors.document_for(request.user, pk, version, permissions.COORDINATE)
-    try:
-        services.document_retry(actor=request.user, document=document)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("The PDF is being prepared again."))
-    return redirect(reverse("agreements:detail", args=[pk]) + "#documents")
-
-
-@login_required
 @require_GET
 def document_download(request, pk: int, version: int):
     agreement = selectors.agreement_for(request.user, pk, permissions.VIEW)
-    document = agreement.documents.filter(version=version).first()
-    return _document_response(request, agreement, document)
+    document = agreement.documents.filter(kind=AGREEMENT, version=version).first()
+    return document_file_response(request, document, agreement)
 
 
 @login_required
@@ -415,7 +356,7 @@ def _own_agreement(request, pk: int) -> Agreement:
 @require_GET
 def my_agreement_pdf(request, pk: int):
     agreement = _own_agreement(request, pk)
-    return _document_response(request, agreement, selectors.latest_done_document(agreement))
+    return document_file_response(request, selectors.latest_done_document(agreement), agreement)
 
 
 @login_required

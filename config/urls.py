@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("institutions.urls")),
     path("", include("volunteers.urls")),
+    path("", include("documents.urls")),
     path("", include("agreements.urls")),
 ]

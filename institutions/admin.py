@@ -67,6 +67,19 @@ class InstitutionScopedAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class ReadOnlyScopedAdmin(InstitutionScopedAdmin):
+    """Scoped and read-only: the rows are changed only through the services (and their audit)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SuperuserObjectPermissionsMixin:
     """guardian's object-permission pages grant roles outside services (unaudited):
     superusers only. guardian itself only asks has_change_permission."""

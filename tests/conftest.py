@@ -95,3 +95,13 @@ def superuser(db):
 @pytest.fixture
 def volunteer(db):
     return UserFactory(email="volunteer@example.lv", first_name="Zane", last_name="Liepiņa")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the public pages' per-address rate limits
+    (application form, document verification) count in it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

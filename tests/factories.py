@@ -103,3 +103,23 @@ class ApplicationFactory(DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.roles.set(extracted)
+
+
+def document_row(subject, *, kind: str = "agreement", save: bool = True, **fields):
+    """A ``documents.Document`` of ``subject`` (an agreement by default), for tests that need
+    a document in a given state without rendering it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from documents.models import Document
+
+    document = Document(
+        kind=kind,
+        unit=subject.unit,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        number=getattr(subject, "number", "") or "",
+        **{"version": 1, **fields},
+    )
+    if save:
+        document.save()
+    return document

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from institutions.admin import InstitutionScopedAdmin
+from institutions.admin import InstitutionScopedAdmin, ReadOnlyScopedAdmin
 
 from .models import Application, Role
 
@@ -21,7 +21,7 @@ class RoleAdmin(InstitutionScopedAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
+class ApplicationAdmin(ReadOnlyScopedAdmin, SimpleHistoryAdmin):
     """Read-only: applications are worked in the coordinators' pages, where every change
     goes through the pipeline and the audit trail."""
 
@@ -32,12 +32,3 @@ class ApplicationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
     date_hierarchy = "submitted_at"
     fields = ["reference", "volunteer", "institution", "unit", "status", "status_changed_at", "submitted_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,27 +1,13 @@
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.storage import PrivateStorage, private_storage  # noqa: F401 (migrations name it here)
 from institutions.models import Institution, Unit
 from institutions.tenancy import TenantQuerySet
-
-
-class PrivateStorage(FileSystemStorage):
-    """Uploaded CVs: outside MEDIA_URL, served only through an authorised, logged view.
-    The location is read from settings when first used, so that migrations do not record
-    one machine's path."""
-
-    @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
-
-
-private_storage = PrivateStorage()
 
 
 class Role(models.Model):

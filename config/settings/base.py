@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "institutions",
+    "documents",
+    "notifications",
     "volunteers",
     "agreements",
 ]
@@ -191,6 +193,8 @@ PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private")
 TILTS_CV_MAX_BYTES = env.int("TILTS_CV_MAX_BYTES", default=5 * 1024 * 1024)
 # Public application form: submissions per IP address per hour.
 TILTS_APPLY_RATE_PER_HOUR = env.int("TILTS_APPLY_RATE_PER_HOUR", default=5)
+# Lookups of the public document verification page per IP address per hour.
+TILTS_VERIFY_RATE_PER_HOUR = env.int("TILTS_VERIFY_RATE_PER_HOUR", default=60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

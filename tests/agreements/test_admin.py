@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from agreements.models import Agreement, AgreementTemplate, Document
+from agreements.models import Agreement, AgreementTemplate
 from institutions.models import AuditEvent
 
+from ..factories import document_row
 from . import builders
 
 
@@ -137,7 +138,7 @@ def test_agreements_are_read_only_and_scoped_when_a_central_coordinator_looks(
 ):
     mine = builders.agreement_row(olaine)
     theirs = builders.agreement_row(vpd_department)
-    document = Document.objects.create(agreement=mine, version=1)
+    document = document_row(mine)
 
     listing = as_ievp_central.get(_url("agreement_changelist"))
     page = as_ievp_central.get(_url("agreement_change", mine.pk))
@@ -149,18 +150,20 @@ def test_agreements_are_read_only_and_scoped_when_a_central_coordinator_looks(
     assert posted.status_code == 403
     assert as_ievp_central.get(_url("agreement_change", theirs.pk)).status_code == 302  # not found
     assert as_ievp_central.get(_url("agreement_add")).status_code == 403
-    assert as_ievp_central.get(_url("document_change", document.pk)).status_code == 200
+    assert (
+        as_ievp_central.get(reverse("admin:documents_document_change", args=[document.pk])).status_code == 200
+    )
     mine.refresh_from_db()
     assert mine.place != "Cits"
 
 
 def test_documents_of_another_institution_are_hidden_when_listing(as_ievp_central, olaine, vpd_department):
-    Document.objects.create(agreement=builders.agreement_row(olaine), version=1)
-    Document.objects.create(agreement=builders.agreement_row(vpd_department), version=1)
+    document_row(builders.agreement_row(olaine))
+    document_row(builders.agreement_row(vpd_department))
 
-    response = as_ievp_central.get(_url("document_changelist"))
+    response = as_ievp_central.get(reverse("admin:documents_document_changelist"))
 
-    assert [d.agreement.unit for d in response.context["cl"].result_list] == [olaine]
+    assert [d.unit for d in response.context["cl"].result_list] == [olaine]
 
 
 def test_unit_coordinator_is_sent_to_the_admin_login_when_opening_agreements(client, olaine_coordinator):
@@ -183,7 +186,7 @@ def test_superuser_sees_every_agreement_but_cannot_change_one(as_superuser, olai
     assert Agreement.objects.count() == 2
 
 
-# --- Periodic jobs and reminders
+# --- Periodic jobs (the reminders admin: tests/notifications/test_admin.py)
 
 
 @pytest.mark.parametrize(
@@ -201,17 +204,11 @@ def test_migration_schedules_the_daily_jobs_and_the_sweep_when_migrated(as_super
     tasks = {t.task: t for t in PeriodicTask.objects.select_related("crontab", "interval")}
 
     assert tasks["agreements.tasks.agreements_daily"].crontab.hour == "6"
-    assert tasks["agreements.tasks.reminders_daily"].crontab.hour == "7"
-    assert str(tasks["agreements.tasks.reminders_daily"].crontab.timezone) == "Europe/Riga"
-    assert tasks["agreements.tasks.documents_sweep"].interval.every == 10
-    assert tasks["agreements.tasks.documents_sweep"].interval.period == "minutes"
+    assert tasks["notifications.tasks.reminders_daily"].crontab.hour == "7"
+    assert str(tasks["notifications.tasks.reminders_daily"].crontab.timezone) == "Europe/Riga"
+    assert "agreements.tasks.reminders_daily" not in tasks
+    assert tasks["documents.tasks.documents_sweep"].interval.every == 10
+    assert tasks["documents.tasks.documents_sweep"].interval.period == "minutes"
+    assert "agreements.tasks.documents_sweep" not in tasks
     page = as_superuser.get(reverse("admin:django_celery_beat_periodictask_changelist"))
-    assert "Agreements: reminders" in page.content.decode()
-
-
-def test_reminders_admin_is_for_superusers_only(client, ievp_central, superuser):
-    client.force_login(ievp_central)
-    assert client.get(_url("reminder_changelist")).status_code == 403
-
-    client.force_login(superuser)
-    assert client.get(_url("reminder_changelist")).status_code == 200
+    assert "Reminders: daily" in page.content.decode()

@@ -119,7 +119,9 @@ def test_rolled_back_transaction_gives_its_number_back(ievp):
 
 def test_parallel_generation_numbers_each_agreement_once_without_gap(olaine, olaine_coordinator, monkeypatch):
     # The PDF is not the subject here: do not render on commit.
-    monkeypatch.setattr(services, "_enqueue_render", lambda document_id: None)
+    from documents import services as document_services
+
+    monkeypatch.setattr(document_services, "_enqueue_render", lambda document_id: None)
     drafts = [builders.draft(olaine, olaine_coordinator) for _ in range(THREADS)]
 
     Parallel(

@@ -1,5 +1,6 @@
-"""Agreement PDFs: the print layout (text, PDF/A, page numbers, signatures), the local-only
-URL fetcher, and the render task's idempotence, retries, sweeper and permanent failure."""
+"""Agreement PDFs — the first client of the shared documents app: the print layout (text,
+PDF/A, page numbers, signatures, verification code and QR code), the local-only URL
+fetcher, and the render task's idempotence, retries, sweeper and permanent failure."""
 
 import importlib
 import io
@@ -12,8 +13,12 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from agreements import rendering, services, tasks
-from agreements.models import AgreementTemplate, Document
+from agreements import rendering as agreement_rendering
+from agreements import services
+from agreements.models import AgreementTemplate
+from documents import registry, rendering, tasks
+from documents import services as document_services
+from documents.models import Document, format_code
 from tests.factories import ApplicationFactory, VolunteerFactory
 from volunteers.models import Role, Status
 
@@ -84,6 +89,12 @@ def agreement_for(unit, coordinator, *, minor=False, body=None, **terms):
     return services.agreement_create(actor=coordinator, application=application, **values)
 
 
+def html_of(agreement) -> str:
+    """The print HTML of an agreement, as its document's render would make it."""
+    document = Document(number=agreement.number or "", verification_code="K7QM2XPA9FTD", version=1)
+    return rendering.render_html(registry.get("agreement"), document, agreement)
+
+
 def pdf_reader(document: Document) -> PdfReader:
     with document.file.open("rb") as handle:
         return PdfReader(io.BytesIO(handle.read()))
@@ -146,6 +157,23 @@ def test_document_stores_file_sha256_and_size_when_rendered(draft, generate):
     draft.refresh_from_db()
     assert document.file.name.endswith(".pdf")
     assert f"{draft.number}-v1" in document.file.name
+
+
+def test_pdf_carries_its_verification_code_on_every_page_when_rendered(draft, generate):
+    document = generate(draft)
+
+    reader = pdf_reader(document)
+    code = format_code(document.verification_code)
+    for page in reader.pages:
+        assert f"Pārbaudes kods {code}" in page.extract_text()
+    assert f"/verify/{document.verification_code}/" in pdf_text(reader)
+
+
+def test_print_html_has_a_qr_code_of_the_verification_page_when_rendered(draft):
+    html = html_of(draft)
+
+    assert '<svg viewBox="0 0 ' in html
+    assert 'class="verify-qr" title="http://127.0.0.1:8000/verify/K7QM2XPA9FTD/"' in html
 
 
 def test_pdf_is_a4_with_page_numbers_and_running_header_when_rendered(draft, generate):
@@ -212,7 +240,7 @@ def test_birth_date_identifies_the_volunteer_when_there_is_no_personal_code(draf
     draft.volunteer.personal_code = ""
     draft.volunteer.save()
 
-    html = rendering.render_html(draft)
+    html = html_of(draft)
 
     assert "Dzimšanas datums: 15.04.1988" in html
     assert "Personas kods:" not in html
@@ -222,7 +250,7 @@ def test_volunteer_values_are_escaped_when_rendered(draft):
     draft.volunteer.address = '<img src="http://example.com/track.png">Rīga'
     draft.volunteer.save()
 
-    html = rendering.render_html(draft)
+    html = html_of(draft)
 
     assert "&lt;img" in html
     assert '<img src="http://example.com/track.png">' not in html
@@ -270,26 +298,26 @@ def test_image_in_template_text_is_not_fetched_when_it_points_elsewhere(
     body = DEFAULT_BODY + '\n\n<img src="http://example.com/x.png"> <img src="file:///etc/hostname">'
     agreement = agreement_for(olaine, olaine_coordinator, body=body)
 
-    with caplog.at_level(logging.WARNING, logger="agreements.rendering"):
+    with caplog.at_level(logging.WARNING, logger="documents.rendering"):
         document = generate(agreement)
 
     assert document.state == Document.State.DONE
     assert connections == []
-    refused = [r.getMessage() for r in caplog.records if r.name == "agreements.rendering"]
+    refused = [r.getMessage() for r in caplog.records if r.name == "documents.rendering"]
     assert any("http://example.com/x.png" in message for message in refused)
     assert any("file:///etc/hostname" in message for message in refused)
 
 
 def test_template_text_cannot_include_other_templates_when_rendered(olaine, olaine_coordinator):
     with pytest.raises(Exception) as raised:
-        rendering.check_body('{% load static %}{% static "x" %}')
+        agreement_rendering.check_body('{% load static %}{% static "x" %}')
     assert "static" in str(raised.value)
     agreement = agreement_for(olaine, olaine_coordinator, body='{% include "base.html" %} {{ number }}')
 
     from django.template import TemplateDoesNotExist
 
     with pytest.raises(TemplateDoesNotExist):
-        rendering.render_html(agreement)
+        html_of(agreement)
 
 
 # --- The render task
@@ -312,11 +340,11 @@ def test_render_failing_once_succeeds_on_retry_with_one_done_document(draft, gen
     real = rendering.render_pdf
     calls = []
 
-    def flaky(agreement):
+    def flaky(kind, document, agreement):
         calls.append(agreement.pk)
         if len(calls) == 1:
             raise OSError("worker lost its fonts for a moment")
-        return real(agreement)
+        return real(kind, document, agreement)
 
     monkeypatch.setattr(rendering, "render_pdf", flaky)
 
@@ -334,7 +362,7 @@ def test_render_failing_once_succeeds_on_retry_with_one_done_document(draft, gen
 def test_sweeper_requeues_and_completes_a_document_stuck_in_rendering(draft, olaine_coordinator):
     # Generated, but the render never ran: the worker "died" mid-render long ago.
     document = services.agreement_generate(actor=olaine_coordinator, agreement=draft)
-    long_ago = timezone.now() - services.RENDER_STALE_AFTER - timedelta(minutes=1)
+    long_ago = timezone.now() - document_services.RENDER_STALE_AFTER - timedelta(minutes=1)
     Document.objects.filter(pk=document.pk).update(
         state=Document.State.RENDERING, started_at=long_ago, attempts=1
     )
@@ -352,7 +380,7 @@ def test_sweeper_leaves_a_render_in_flight_alone_when_it_started_recently(draft,
     document = services.agreement_generate(actor=olaine_coordinator, agreement=draft)
     Document.objects.filter(pk=document.pk).update(state=Document.State.RENDERING, started_at=timezone.now())
 
-    assert services.documents_requeue_stuck() == []
+    assert document_services.documents_requeue_stuck() == []
     # A duplicate message for it is a no-op too.
     assert tasks.document_render.delay(document.pk).get() == "skipped"
     document.refresh_from_db()
@@ -363,14 +391,14 @@ def test_sweeper_requeues_a_queued_document_whose_message_was_lost(draft, olaine
     document = services.agreement_generate(actor=olaine_coordinator, agreement=draft)
     Document.objects.filter(pk=document.pk).update(created_at=timezone.now() - timedelta(hours=1))
 
-    assert services.documents_requeue_stuck() == [document.pk]
+    assert document_services.documents_requeue_stuck() == [document.pk]
 
     document.refresh_from_db()
     assert document.state == Document.State.DONE
 
 
 def test_permanently_failing_render_ends_failed_with_the_error(draft, generate, monkeypatch):
-    def broken(agreement):
+    def broken(*args):
         raise RuntimeError("Pango cannot find any font")
 
     monkeypatch.setattr(rendering, "render_pdf", broken)
@@ -381,20 +409,20 @@ def test_permanently_failing_render_ends_failed_with_the_error(draft, generate, 
     assert document.error == "RuntimeError: Pango cannot find any font"
     assert document.attempts == 1 + tasks.document_render.max_retries
     assert not document.file
-    assert services.documents_requeue_stuck() == []
+    assert document_services.documents_requeue_stuck() == []
 
 
 def test_failed_document_renders_when_the_coordinator_retries(
     draft, generate, monkeypatch, olaine_coordinator, django_capture_on_commit_callbacks
 ):
     real = rendering.render_pdf
-    monkeypatch.setattr(rendering, "render_pdf", lambda agreement: (_ for _ in ()).throw(OSError("down")))
+    monkeypatch.setattr(rendering, "render_pdf", lambda *args: (_ for _ in ()).throw(OSError("down")))
     document = generate(draft)
     assert document.state == Document.State.FAILED
     monkeypatch.setattr(rendering, "render_pdf", real)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_retry(actor=olaine_coordinator, document=document)
+        document_services.document_retry(actor=olaine_coordinator, document=document)
 
     document.refresh_from_db()
     assert document.state == Document.State.DONE

@@ -16,12 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements import services
-from agreements.models import Agreement, AgreementTemplate, Document, Status
+from agreements.models import Agreement, AgreementTemplate, Status
+from documents import services as document_services
+from documents.models import Document
 from institutions.models import AuditEvent
 from volunteers.models import Role
 from volunteers.models import Status as ApplicationStatus
 
-from ..factories import ApplicationFactory, UserFactory, VolunteerFactory
+from ..factories import ApplicationFactory, UserFactory, VolunteerFactory, document_row
 
 TODAY = timezone.localdate
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
@@ -376,14 +378,14 @@ def test_generate_numbers_the_agreement_and_renders_its_pdf_when_the_transaction
     assert document.file.read(5) == b"%PDF-"
     page = client.get(_url("detail", pk=agreement.pk)).content.decode()
     assert agreement.number in page
-    assert _url("document_download", pk=agreement.pk, version=1) in page
+    assert reverse("documents:download", args=[document.pk]) in page
     assert 'hx-trigger="every 2s"' not in page
 
 
 def test_documents_panel_polls_while_the_pdf_is_queued_and_stops_when_it_is_done(
     client, application, olaine_coordinator, sports
 ):
-    from agreements.tasks import document_render
+    from documents.tasks import document_render
 
     agreement = _draft(application, olaine_coordinator, sports)
     client.force_login(olaine_coordinator)
@@ -392,19 +394,20 @@ def test_documents_panel_polls_while_the_pdf_is_queued_and_stops_when_it_is_done
     assert document.state == Document.State.QUEUED
 
     page = client.get(_url("detail", pk=agreement.pk)).content.decode()
-    status_url = _url("document_status", pk=agreement.pk)
+    status_url = reverse("documents:fragment", args=[document.pk])
     assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
 
     partial = client.get(status_url, HTTP_HX_REQUEST="true")
     assert partial.status_code == 200
     assert 'hx-trigger="every 2s"' in partial.content.decode()
-    assert "Preparing the PDF" in partial.content.decode()
+    assert 'aria-busy="true"' in partial.content.decode()
     assert "<html" not in partial.content.decode()
 
     document_render.delay(document.pk)
     partial = client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in partial
-    assert _url("document_download", pk=agreement.pk, version=1) in partial
+    assert reverse("documents:download", args=[document.pk]) in partial
+    assert document.code_display in partial
 
 
 def test_failed_document_shows_its_error_and_renders_again_when_retried(
@@ -414,10 +417,10 @@ def test_failed_document_shows_its_error_and_renders_again_when_retried(
     client.force_login(olaine_coordinator)
     client.post(_url("generate", pk=agreement.pk))
     document = Document.objects.get(agreement=agreement)
-    services.document_failed(document_id=document.pk, error="OSError: cannot load font", final=True)
+    document_services.document_failed(document_id=document.pk, error="OSError: cannot load font", final=True)
 
     page = client.get(_url("detail", pk=agreement.pk)).content.decode()
-    retry_url = _url("document_retry", pk=agreement.pk, version=1)
+    retry_url = reverse("documents:retry", args=[document.pk])
     assert "OSError: cannot load font" in page
     assert retry_url in page
     assert 'hx-trigger="every 2s"' not in page
@@ -436,7 +439,8 @@ def test_retry_is_refused_with_a_message_when_the_document_did_not_fail(
 ):
     agreement = _generated(application, olaine_coordinator, sports, django_capture_on_commit_callbacks)
     client.force_login(olaine_coordinator)
-    response = client.post(_url("document_retry", pk=agreement.pk, version=1), follow=True)
+    document = agreement.documents.get()
+    response = client.post(reverse("documents:retry", args=[document.pk]), follow=True)
     assert "Only a failed document can be retried." in response.content.decode()
 
 
@@ -627,13 +631,18 @@ def test_olaine_coordinator_never_gets_a_jelgava_agreement_or_its_files(
     client.force_login(olaine_coordinator)
     for url in [
         _url("detail", pk=agreement.pk),
-        _url("document_status", pk=agreement.pk),
+        reverse("documents:fragment", args=[agreement.documents.get().pk]),
+        reverse("documents:download", args=[agreement.documents.get().pk]),
         _url("document_download", pk=agreement.pk, version=1),
         _url("scan_download", pk=agreement.pk),
         _url("edit", pk=agreement.pk),
     ]:
         assert client.get(url).status_code == 404, url
-    for url in [_url("send", pk=agreement.pk), _url("terminate", pk=agreement.pk)]:
+    for url in [
+        _url("send", pk=agreement.pk),
+        _url("terminate", pk=agreement.pk),
+        reverse("documents:retry", args=[agreement.documents.get().pk]),
+    ]:
         assert client.post(url).status_code == 404, url
     listing = client.get(_url("list")).content.decode()
     assert agreement.number not in listing and "Jelgavnieks" not in listing
@@ -736,7 +745,7 @@ def _bulk(application, actor, role, count, **fields):
     ]
     created = Agreement.objects.bulk_create(agreements)
     for agreement in created:
-        document = Document(agreement=agreement, version=1, state=Document.State.DONE, size=10)
+        document = document_row(agreement, save=False, state=Document.State.DONE, size=10)
         document.file.save(f"{agreement.number}.pdf", ContentFile(PDF_BYTES), save=False)
         document.save()
     return created

@@ -9,9 +9,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from agreements import rendering, services, tasks
-from agreements.models import Document
+from agreements import services
 from config.celery_app import app as celery_app
+from documents import rendering, tasks
+from documents import services as document_services
+from documents.models import Document
 
 from .test_rendering import VOLUNTEER_FIRST, VOLUNTEER_LAST, agreement_for, pdf_reader, pdf_text
 
@@ -65,11 +67,11 @@ def test_render_failing_mid_way_is_retried_through_the_broker_with_one_done_docu
     real = rendering.render_pdf
     calls = []
 
-    def flaky(agreement):
+    def flaky(*args):
         calls.append(time.monotonic())
         if len(calls) == 1:
             raise OSError("render interrupted")
-        return real(agreement)
+        return real(*args)
 
     # The worker runs in this process: the patches reach it. No 30 s backoff in a test.
     monkeypatch.setattr(rendering, "render_pdf", flaky)
@@ -91,7 +93,7 @@ def test_render_lost_when_the_worker_died_is_swept_and_done_exactly_once(worker,
     document = services.agreement_generate(actor=olaine_coordinator, agreement=agreement)
     wait_until_settled(document)
     # Make it look like a worker claimed it long ago and died mid-render: no file, no result.
-    long_ago = timezone.now() - services.RENDER_STALE_AFTER - timedelta(minutes=1)
+    long_ago = timezone.now() - document_services.RENDER_STALE_AFTER - timedelta(minutes=1)
     Document.objects.filter(pk=document.pk).update(
         state=Document.State.RENDERING, started_at=long_ago, file="", sha256="", size=None, finished_at=None
     )

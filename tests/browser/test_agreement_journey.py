@@ -1,6 +1,9 @@
 """The coordinator prepares an agreement from an application, waits for its PDF (htmx polls
-the documents panel while a "worker" renders it a moment later), downloads it, and the PDF
-says what it must: the number, the volunteer's name with its diacritics, the unit."""
+the document's fragment while a "worker" renders it a moment later), downloads it, and the
+PDF says what it must: the number, the volunteer's name with its diacritics, the unit, its
+verification code. Then a prison gate officer (anonymous, on a phone) checks the code on the
+public verification page — valid, then revoked once the agreement is terminated. axe-core
+checks every page visited."""
 
 import io
 import re
@@ -10,8 +13,11 @@ from django.db import connections
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from agreements import services, tasks
-from agreements.models import Agreement, Document
+from agreements import services
+from agreements.models import Agreement
+from documents import services as document_services
+from documents import tasks
+from documents.models import Document
 from institutions.models import AuditEvent
 from tests.agreements.test_rendering import VOLUNTEER_FIRST, VOLUNTEER_LAST, application_for, ensure_template
 
@@ -19,7 +25,7 @@ RENDER_DELAY = 2.5  # seconds: long enough for the page to show the PDF in progr
 
 
 def test_coordinator_prepares_generates_and_downloads_the_agreement_pdf_when_the_journey_runs(
-    page, live_server, sign_in, olaine, olaine_coordinator, monkeypatch
+    page, browser, live_server, sign_in, olaine, olaine_coordinator, monkeypatch, assert_accessible
 ):
     ensure_template(olaine.institution)
     application = application_for(olaine)
@@ -43,7 +49,7 @@ def test_coordinator_prepares_generates_and_downloads_the_agreement_pdf_when_the
 
         transaction.on_commit(start)
 
-    monkeypatch.setattr(services, "_enqueue_render", render_a_moment_later)
+    monkeypatch.setattr(document_services, "_enqueue_render", render_a_moment_later)
 
     # 1. From the application, draft the agreement.
     sign_in(page, olaine_coordinator)
@@ -66,12 +72,18 @@ def test_coordinator_prepares_generates_and_downloads_the_agreement_pdf_when_the
     expect(page).to_have_url(re.compile(rf"/agreements/{agreement.pk}/$"))
     agreement.refresh_from_db()
     assert agreement.number and agreement.number.startswith("IEVP-")
-    documents = page.locator("#documents")
-    expect(documents).to_have_attribute("hx-trigger", re.compile("every"))  # polling while it renders
-    expect(documents.locator(".progress")).to_be_visible()
-    download_link = documents.locator(f"a[href$='/agreements/{agreement.pk}/documents/1/pdf/']")
+    document = Document.objects.get(agreement=agreement)
+    card = page.locator(f"#document-{document.pk}")
+    expect(card).to_have_attribute("hx-trigger", re.compile("every"))  # polling while it renders
+    expect(card.locator(".progress")).to_be_visible()
+    assert_accessible(page)
+    download_link = page.locator(f"#document-{document.pk} a[href$='/documents/{document.pk}/pdf/']")
     expect(download_link).to_be_visible(timeout=30_000)
-    expect(documents).not_to_have_attribute("hx-trigger", re.compile("every"))  # polling stopped
+    card = page.locator(f"#document-{document.pk}")
+    expect(card).not_to_have_attribute("hx-trigger", re.compile("every"))  # polling stopped
+    document.refresh_from_db()
+    expect(card).to_contain_text(document.code_display)
+    assert_accessible(page)
 
     # 3. Download it: the PDF names the agreement, the volunteer and the unit.
     with page.expect_download() as info:
@@ -86,9 +98,42 @@ def test_coordinator_prepares_generates_and_downloads_the_agreement_pdf_when_the
     assert f"{VOLUNTEER_FIRST} {VOLUNTEER_LAST}" in text
     assert "Olaines cietums" in text
 
-    document = Document.objects.get(agreement=agreement)
+    assert f"Pārbaudes kods {document.code_display}" in text
+    document.refresh_from_db()
     assert document.state == Document.State.DONE
     assert len(data) == document.size
     assert AuditEvent.objects.filter(action="agreement.download", target_id=str(agreement.pk)).exists()
     for timer in renders:
         timer.join(timeout=10)
+
+    # 4. At the prison gate, on a phone, nobody signed in: the code typed as printed.
+    phone = browser.new_context(locale="lv-LV", viewport={"width": 375, "height": 740})
+    gate = phone.new_page()
+    gate.goto(f"{live_server.url}/verify/")
+    assert_accessible(gate)
+    gate.locator("#verify-code").fill(document.code_display.lower())
+    gate.locator("form[action$='/verify/'] button[type=submit]").click()
+    result = gate.locator("#verify-result")
+    expect(result).to_contain_text("Īsts un derīgs")
+    expect(gate.locator("main")).to_contain_text(agreement.number)
+    expect(gate.locator("main")).to_contain_text("Ē. Ķ.")
+    expect(gate.locator("main")).not_to_contain_text(VOLUNTEER_LAST)
+    assert gate.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(gate)
+
+    # 5. The agreement is terminated: the same code now says so at once.
+    agreement.status = "active"
+    agreement.save(update_fields=["status"])
+    services.agreement_terminate(
+        actor=olaine_coordinator,
+        agreement=agreement,
+        terminated_by=Agreement.TerminatedBy.VOLUNTEER,
+        notice_date=agreement.start_date,
+        ended_on=agreement.start_date,
+        reason="Pārceļas uz citu pilsētu",
+        short_notice_agreed=True,
+    )
+    gate.reload()
+    expect(gate.locator("#verify-result")).to_contain_text("Atsaukts")
+    assert_accessible(gate)
+    phone.close()

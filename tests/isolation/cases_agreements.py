@@ -16,7 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementTemplate, Document, Status
+from agreements.models import Agreement, AgreementTemplate, Status
+from documents.models import Document
+from tests.factories import document_row
 from volunteers.models import Role
 from volunteers.models import Status as ApplicationStatus
 
@@ -136,8 +138,9 @@ def _generated(w) -> Agreement:
     agreement = _agreement(w, status=Status.GENERATED, number=NUMBER, generated_at=timezone.now())
     if not agreement.documents.exists():
         content = b"%PDF-1.4\n% " + PDF_SECRET.encode() + b"\n%%EOF\n"
-        document = Document(
-            agreement=agreement,
+        document = document_row(
+            agreement,
+            save=False,
             version=1,
             state=Document.State.DONE,
             sha256=SHA_SECRET + hashlib.sha256(content).hexdigest()[12:],
@@ -146,9 +149,7 @@ def _generated(w) -> Agreement:
         )
         document.file.save(f"{NUMBER}-v1.pdf", ContentFile(content), save=False)
         document.save()
-        Document.objects.create(
-            agreement=agreement, version=2, state=Document.State.FAILED, error="OSError: fonts missing"
-        )
+        document_row(agreement, version=2, state=Document.State.FAILED, error="OSError: fonts missing")
     return agreement
 
 
@@ -243,11 +244,7 @@ CASES: dict[str, Case] = {
         secret=lambda w: ACTIVE_NUMBER,
     ),
     "agreements:scan_download": Case(expect=UNIT_READ, kwargs=_pk(_active), secret=lambda w: SCAN_SECRET),
-    "agreements:document_status": Case(expect=UNIT_READ, kwargs=_pk(_generated), secret=lambda w: SHA_SECRET),
     "agreements:document_download": Case(expect=UNIT_READ, kwargs=_document(1), secret=lambda w: PDF_SECRET),
-    "agreements:document_retry": Case(
-        method="post", expect=UNIT_WRITE, kwargs=_document(2), secret=lambda w: "fonts missing"
-    ),
     "agreements:my_agreements": Case(
         expect=OWN_PAGE, kwargs=_with_all, secret=_number, entitled={"applicant"}
     ),

@@ -155,8 +155,9 @@ def _merge(*modules) -> None:
 
 # Each area of the volunteers app registers its views in its own module.
 from .cases_agreements import CASES as _AGREEMENTS  # noqa: E402
+from .cases_documents import CASES as _DOCUMENTS  # noqa: E402
 from .cases_volunteers_me import CASES as _ME  # noqa: E402
 from .cases_volunteers_pipeline import CASES as _PIPELINE  # noqa: E402
 from .cases_volunteers_public import CASES as _PUBLIC  # noqa: E402
 
-_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS)
+_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS)

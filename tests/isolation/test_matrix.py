@@ -15,10 +15,14 @@ PROJECT_APPS = (
     "institutions.",
     "accounts.",
     "volunteers.",
+    "documents.",
+    "notifications.",
     "agreements.",
     "trainings.",
     "events.",
+    "casework.",
     "awards.",
+    "reports.",
 )
 
 

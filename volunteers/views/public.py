@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import logging
-import time
 
-from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.email_verification import send_verification_email_to_address
 from allauth.account.models import EmailAddress
 from allauth.core.context import request_context
 from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
+
+from core.ratelimit import ClientRateLimit
 
 from .. import services
 from ..forms.public import ApplicationForm
@@ -30,30 +29,9 @@ RECEIPTS_SESSION_KEY = "tilts_application_receipts"
 RECEIPTS_KEPT = 5
 
 
-class ApplyRateLimit:
-    """Submissions per client IP address and clock hour, counted in the cache (shared by
-    every web process when the cache is Redis). The client address is the one allauth
-    uses for its own rate limits, so a proxy is configured once (ALLAUTH_TRUSTED_PROXY_COUNT)."""
-
-    window = 3600
-
-    def __init__(self, request: HttpRequest):
-        try:
-            ip = get_adapter(request).get_client_ip(request)
-        except PermissionDenied:
-            ip = "unknown"
-        self.key = f"tilts:apply:{ip}:{int(time.time() // self.window)}"
-        self.limit = settings.TILTS_APPLY_RATE_PER_HOUR
-
-    def exceeded(self) -> bool:
-        return (cache.get(self.key) or 0) >= self.limit
-
-    def hit(self) -> None:
-        cache.add(self.key, 0, timeout=self.window + 60)
-        try:
-            cache.incr(self.key)
-        except ValueError:  # expired between add and incr
-            cache.set(self.key, 1, timeout=self.window + 60)
+def _apply_rate_limit(request: HttpRequest) -> ClientRateLimit:
+    """Submissions of the application form per client IP address and clock hour."""
+    return ClientRateLimit(request, scope="apply", limit=settings.TILTS_APPLY_RATE_PER_HOUR)
 
 
 def _send_verification(request: HttpRequest, user_id: int) -> None:
@@ -86,7 +64,7 @@ class ApplyView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request.POST, request.FILES)
-        limit = ApplyRateLimit(request)
+        limit = _apply_rate_limit(request)
         if limit.exceeded():
             # Everything typed comes back (but the password and the file); nothing is created.
             return self._render(form, status=429, rate_limited=True)

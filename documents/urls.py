@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("documents/<int:pk>/", views.document_fragment, name="fragment"),
+    path("documents/<int:pk>/retry/", views.document_retry, name="retry"),
+    path("documents/<int:pk>/pdf/", views.document_download, name="download"),
+    path("verify/", views.verify, name="verify_form"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]

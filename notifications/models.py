@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .registry import kind_label
+
+
+class Reminder(models.Model):
+    """A reminder sent once per (kind, target, due date, recipient), even if the daily run
+    goes twice or two workers race: the unique row is taken before the email goes out
+    (``notifications.reminders``). Kinds are registered by the apps (``notifications.registry``),
+    so ``kind`` is a plain string; rows of a kind no longer registered keep their value."""
+
+    kind = models.CharField(_("kind"), max_length=40)  # e.g. "ending_30"
+    target = models.CharField(_("object"), max_length=40)  # e.g. "agreement:42", "vetting:7"
+    due_date = models.DateField(_("due date"))
+    recipient = models.EmailField(_("recipient"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)  # when the claim was taken
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        # Its index (kind, target, …) is also the one the daily run reads a chunk's reminders
+        # through (kind IN …, target IN …): no second index is needed. It is added by migration
+        # 0003, once the old agreements table and its index of the same name are gone.
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target", "due_date", "recipient"], name="reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target} {self.due_date}"
+
+    def get_kind_display(self) -> str:
+        return kind_label(self.kind)
