@@ -46,9 +46,10 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
-# Performance figures (agreement PDFs, daily sweeps over 10,000 agreements) on a throwaway database.
+# Performance figures (PDFs of every document kind, daily sweeps over 10,000 agreements, the document
+# sweeper over 10,000 rows) on a throwaway database.
 bench: install
-	$(BIN)/python -m bench.agreements
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

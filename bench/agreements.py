@@ -1,84 +1,15 @@
-"""`make bench`: agreement PDFs and the daily sweeps, measured on a throwaway SQLite database
-in a temporary folder (never db.sqlite3, never DATABASE_URL), deleted afterwards.
-
-    .venv/bin/python -m bench.agreements [--documents 50] [--agreements 10000] [--keep]
-
-1. Renders N agreements through the render task (claim, WeasyPrint, store the file) and
-   prints the per-document time (mean, median, p95, max), the process's resident memory
-   before/after and at its peak, and the Python-heap peak of one render (tracemalloc).
-2. Seeds M agreements (bulk_create) over every unit, in every status, ending over the next
-   year, and times the daily jobs over them: the reminder sweep (twice: the second run
-   must send nothing) and the activation / expiry sweeps.
-Figures only: nothing here asserts a time.
-"""
+"""The agreements' part of `make bench` (see bench.run): the builder of agreement documents
+for bench.documents, and the daily sweeps over M seeded agreements (bulk_create, over every
+unit, in every status, ending over the next year): the reminder sweep (twice: the second
+run must send nothing) and the activation / expiry sweeps. Figures only."""
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import resource
-import shutil
-import statistics
-import sys
-import tempfile
-import time
-import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
 
-
-def rss_mib() -> float | None:
-    """The process's resident memory now (Linux), in MiB."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def peak_rss_mib() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
-def line(label: str, value: str) -> None:
-    print(f"  {label:<44} {value}")
-
-
-class Timer:
-    def __enter__(self):
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start
-
-
-class QueryCounter:
-    """Counts the SQL statements run (without keeping them, unlike CaptureQueriesContext)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
+from .measure import QueryCounter, Timer, line
 
 # --- Setup
 
@@ -120,25 +51,25 @@ def template_for(institution):
     return template
 
 
-# --- 1. Rendering
+# --- Documents of the "agreement" kind (bench.documents renders and measures them)
 
 
-def bench_render(count: int) -> None:
+def issue_agreement_documents(count: int) -> list:
+    """``count`` agreements generated from fresh applications, each with its queued PDF."""
     from accounts.models import User
-    from agreements import rendering, services, tasks
-    from agreements.models import Document
+    from agreements import services
+    from documents import services as document_services
     from institutions.models import Unit
     from volunteers.models import Application, Volunteer
     from volunteers.models import Status as ApplicationStatus
 
-    print(f"\n1. Rendering {count} agreement PDFs (task: claim → WeasyPrint {rendering.PDF_VARIANT} → store)")
     unit = Unit.objects.select_related("institution").filter(institution__code="IEVP").order_by("pk").first()
     coordinator = coordinator_for(unit, 0)
     role = role_for(unit.institution)
     template_for(unit.institution)
     today = date.today()
     documents = []
-    with mock.patch.object(services, "_enqueue_render", lambda document_id: None):  # rendered below
+    with mock.patch.object(document_services, "_enqueue_render", lambda document_id: None):  # rendered later
         for index in range(count):
             user = User.objects.create_user(
                 email=f"pdf{index}@bench.example.lv",
@@ -177,69 +108,7 @@ def bench_render(count: int) -> None:
                 expenses_terms="Ceļa izdevumi līdz 30 EUR mēnesī pret čekiem.",
             )
             documents.append(services.agreement_generate(actor=coordinator, agreement=agreement))
-
-    render_seconds: list[float] = []
-    real_render = rendering.render_pdf
-
-    def timed_render(agreement):
-        with Timer() as timer:
-            pdf = real_render(agreement)
-        render_seconds.append(timer.seconds)
-        return pdf
-
-    task_seconds: list[float] = []
-    rss_before = rss_mib()
-    with mock.patch.object(rendering, "render_pdf", timed_render):
-        for document in documents:
-            with Timer() as timer:
-                tasks.document_render.apply(args=(document.pk,)).get()
-            task_seconds.append(timer.seconds)
-    rss_after = rss_mib()
-    done = Document.objects.filter(pk__in=[d.pk for d in documents], state=Document.State.DONE)
-    sizes = list(done.values_list("size", flat=True))
-
-    # The Python-heap peak of single renders (tracemalloc slows Python down: measured apart).
-    heap_peaks = []
-    sample = documents[: min(5, len(documents))]
-    for document in sample:
-        agreement = (
-            Document.objects.select_related(
-                "agreement__institution",
-                "agreement__unit",
-                "agreement__role",
-                "agreement__template",
-                "agreement__volunteer__user",
-            )
-            .get(pk=document.pk)
-            .agreement
-        )
-        tracemalloc.start()
-        real_render(agreement)
-        heap_peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-
-    warm = task_seconds[1:] or task_seconds
-    line("documents done", f"{len(sizes)} of {count}")
-    line("first document (cold: fonts, CSS)", ms(task_seconds[0]))
-    line("per document, warm: mean", ms(statistics.mean(warm)))
-    line("per document, warm: median", ms(statistics.median(warm)))
-    line("per document, warm: p95", ms(percentile(warm, 0.95)))
-    line("per document, warm: max", ms(max(warm)))
-    line(
-        "of which WeasyPrint (mean / p95)",
-        f"{ms(statistics.mean(render_seconds[1:] or render_seconds))} / "
-        f"{ms(percentile(render_seconds[1:] or render_seconds, 0.95)).strip()}",
-    )
-    line("all documents", f"{sum(task_seconds):8.2f} s")
-    line("PDF size (mean)", f"{statistics.mean(sizes) / 1024:8.1f} KiB" if sizes else "-")
-    if rss_before is not None and rss_after is not None:
-        line(
-            "resident memory before → after",
-            f"{rss_before:8.1f} → {rss_after:.1f} MiB "
-            f"(+{(rss_after - rss_before) / max(1, count) * 1024:.0f} KiB per document)",
-        )
-    line("peak resident memory (ru_maxrss)", f"{peak_rss_mib():8.1f} MiB")
-    line("Python heap peak of one render (tracemalloc)", f"{max(heap_peaks) / (1024 * 1024):8.1f} MiB")
+    return documents
 
 
 # --- 2. The daily sweeps over many agreements
@@ -364,7 +233,7 @@ def bench_sweeps(count: int) -> None:
     line("agreements by status", ", ".join(f"{row['status']} {row['n']}" for row in statuses))
 
     try:
-        from agreements.reminders import reminders_send
+        from notifications.reminders import reminders_send
     except ImportError:
         reminders_send = None
     if reminders_send is None:
@@ -386,54 +255,3 @@ def bench_sweeps(count: int) -> None:
         with connection.execute_wrapper(queries), Timer() as timer:
             changed = job(today=today)
         line(name, f"{timer.seconds:8.2f} s, {changed} agreements, {queries.count} queries")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--documents", type=int, default=50, help="PDFs to render (default 50)")
-    parser.add_argument("--agreements", type=int, default=10_000, help="agreements to seed (default 10000)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, PDFs)")
-    args = parser.parse_args()
-
-    folder = tempfile.mkdtemp(prefix="tilts-bench-")
-    os.environ["TILTS_BENCH_DIR"] = folder
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-
-        database = settings.DATABASES["default"]["NAME"]
-        if not str(database).startswith(folder):  # never the development database
-            raise SystemExit(f"refusing to run on {database}")
-        import weasyprint
-
-        print("Tilts bench — agreements")
-        line(
-            "python / weasyprint / django",
-            f"{platform.python_version()} / {weasyprint.__version__} / {django.get_version()}",
-        )
-        line("cpu", f"{platform.machine()}, {os.cpu_count()} cores")
-        line("database", f"SQLite (throwaway) {database}")
-        with Timer() as timer:
-            call_command("migrate", verbosity=0, interactive=False)
-        line("migrate", f"{timer.seconds:8.2f} s")
-        if args.documents:
-            bench_render(args.documents)
-        if args.agreements:
-            bench_sweeps(args.agreements)
-    finally:
-        if args.keep:
-            print(f"\nKept {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-if __name__ == "__main__":
-    main()
