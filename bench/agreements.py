@@ -232,20 +232,15 @@ def bench_sweeps(count: int) -> None:
     statuses = Agreement.objects.values("status").annotate(n=Count("pk")).order_by("status")
     line("agreements by status", ", ".join(f"{row['status']} {row['n']}" for row in statuses))
 
-    try:
-        from notifications.reminders import reminders_send
-    except ImportError:
-        reminders_send = None
-    if reminders_send is None:
-        line("reminder sweep", "TODO: agreements.reminders.reminders_send does not exist yet")
-    else:
-        mail.outbox = []
-        for run in ("first run", "second run, same day"):
-            queries = QueryCounter()
-            with connection.execute_wrapper(queries), Timer() as timer:
-                sent = reminders_send(today=today)
-            line(f"reminder sweep, {run}", f"{timer.seconds:8.2f} s, {sent} emails, {queries.count} queries")
-        line("emails in the outbox", f"{len(mail.outbox):8d}")
+    from notifications.reminders import reminders_send
+
+    mail.outbox = []
+    for run in ("first run", "second run, same day"):
+        queries = QueryCounter()
+        with connection.execute_wrapper(queries), Timer() as timer:
+            sent = reminders_send(today=today)
+        line(f"reminder sweep, {run}", f"{timer.seconds:8.2f} s, {sent} emails, {queries.count} queries")
+    line("emails in the outbox", f"{len(mail.outbox):8d}")
 
     for name, job in (
         ("activation sweep (agreements_activate_due)", services.agreements_activate_due),
