@@ -88,7 +88,8 @@ def backward(apps, schema_editor):
                 finished_at=new.finished_at,
             )
             for new in New.objects.filter(kind="agreement", content_type__app_label="agreements").iterator()
-        ]
+        ],
+        ignore_conflicts=True,  # rows still there (only agreements 0006 drops the old table)
     )
     New.objects.filter(kind="agreement").delete()
     _rename_task(apps, NEW_SWEEP, OLD_SWEEP, "Agreements: re-queue stuck documents")

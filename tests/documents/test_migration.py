@@ -1,6 +1,6 @@
 """The data migration that moved agreement PDFs into the shared documents app keeps every
 file and hash, gives each a verification code, and revokes the PDFs of terminated
-agreements."""
+agreements; migrating back restores the old rows."""
 
 import hashlib
 
@@ -65,5 +65,10 @@ def test_agreement_pdfs_keep_their_files_and_hashes_when_moved_to_the_documents_
         assert moved[terminated.pk, 1].revoked_at is not None
         assert moved[active.pk, 1].revoked_at is None
         assert moved[active.pk, 2].number == active.number
+
+        new_apps.get_model("agreements", "Document").objects.all().delete()  # as agreements 0006 would
+        back_apps = _migrate(BEFORE)
+        restored = back_apps.get_model("agreements", "Document").objects.all()
+        assert {(d.agreement_id, d.version): (d.file.name, d.sha256) for d in restored} == stored
     finally:
         _migrate(leaves)
