@@ -173,13 +173,13 @@ def seed(*, stdout) -> None:
         f"Demo agreements: {counts['VPD']} in force at VPD, {counts['IEVP']} at IeVP "
         f"({len(agreements)} in all, {len(rendered)} PDFs rendered; some end soon or wait for a signature)."
     )
-    superseded = [
-        d for d in rendered if d.version == 1 and any(n.object_id == d.object_id for n in rendered[-1:])
-    ]
-    if rendered and superseded and rendered[-1].version == 2:
+    # The last one issued is the corrected version 2 of an agreement waiting for a signature.
+    latest = rendered[-1] if rendered else None
+    if latest is not None and latest.version == 2:
+        first = next(d for d in rendered if d.object_id == latest.object_id and d.version == 1)
         stdout.write(
             f"Verify a document: /verify/{rendered[0].verification_code}/ (valid), "
-            f"/verify/{superseded[0].verification_code}/ (superseded by a newer version)."
+            f"/verify/{first.verification_code}/ (superseded by a newer version)."
         )
 
 

@@ -197,10 +197,6 @@ class Agreement(models.Model):
     def expenses_trigger(self) -> bool:
         return self.expenses_reimbursed
 
-    @property
-    def latest_document(self):
-        return self.documents.order_by("-version").first()
-
 
 AUDIT_ACTIONS = {
     "agreement.create": _("Agreement drafted"),

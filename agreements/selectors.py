@@ -182,7 +182,7 @@ def agreement_for(user: User, pk: int, perm: str = permissions.VIEW) -> Agreemen
 
 
 def documents_of(agreement: Agreement) -> list[Document]:
-    return list(agreement.documents.filter(kind=AGREEMENT).order_by("-version"))
+    return document_selectors.documents_of(agreement, AGREEMENT)
 
 
 @dataclass

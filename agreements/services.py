@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from documents.models import Document
@@ -393,7 +394,7 @@ def agreement_terminate(
     documents_revoke(
         subject=agreement,
         actor=actor,
-        reason=_("The agreement was terminated on %(date)s.") % {"date": ended_on.strftime("%d.%m.%Y")},
+        reason=_("The agreement was terminated on %(date)s.") % {"date": date_format(ended_on, "j.m.Y")},
     )
     audit_record(
         actor=actor,

@@ -49,13 +49,17 @@ def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+# States of a document whose PDF is still to come (what htmx polls and the sweeper watches).
+IN_PROGRESS = ["queued", "rendering"]
+
+
 class DocumentQuerySet(TenantQuerySet):
     def for_subject(self, subject: models.Model, kind: str | None = None) -> DocumentQuerySet:
         queryset = self.filter(content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk)
         return queryset.filter(kind=kind) if kind else queryset
 
     def in_progress(self) -> DocumentQuerySet:
-        return self.filter(state__in=[Document.State.QUEUED, Document.State.RENDERING])
+        return self.filter(state__in=IN_PROGRESS)
 
 
 class Document(models.Model):
@@ -105,7 +109,7 @@ class Document(models.Model):
             models.Index(
                 fields=["state", "created_at"],
                 name="document_pending",
-                condition=Q(state__in=["queued", "rendering"]),
+                condition=Q(state__in=IN_PROGRESS),
             ),
         ]
         constraints = [
@@ -119,7 +123,7 @@ class Document(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RENDERING)
+        return self.state in IN_PROGRESS
 
     @property
     def code_display(self) -> str:

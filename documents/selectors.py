@@ -48,10 +48,6 @@ def latest_done(subject: Any, kind: str) -> Document | None:
     )
 
 
-def any_in_progress(documents: list[Document]) -> bool:
-    return any(document.in_progress for document in documents)
-
-
 @dataclass(frozen=True)
 class Verification:
     """What the public verification page says about a code — and nothing more."""
