@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_service_errors  # noqa: F401 (the agreement views import it from here)
 from volunteers.models import Role
 
 from . import selectors, services
@@ -23,16 +24,6 @@ _DATE = {"type": "date"}
 _DATE_FORMAT = "%Y-%m-%d"
 
 
-def add_service_errors(form: forms.Form, error: ValidationError, default_field: str | None = None) -> None:
-    """Put a service's ValidationError on the form: dict keys onto their fields (unknown
-    keys, and plain messages, onto ``default_field`` or the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else default_field, errors)
-    else:
-        form.add_error(default_field, error)
-
-
 def _a_year_from(day):
     try:
         return day.replace(year=day.year + 1)
@@ -41,12 +32,12 @@ def _a_year_from(day):
 
 
 class _RoleChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, training_done: bool = True, **kwargs):
+    def __init__(self, *args, untrained: frozenset[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.training_done = training_done
+        self.untrained = untrained
 
     def label_from_instance(self, obj: Role) -> str:
-        if obj.requires_training and not self.training_done:
+        if obj.pk in self.untrained:
             return gettext("%(role)s (needs a completed training)") % {"role": obj}
         return str(obj)
 
@@ -108,14 +99,14 @@ class AgreementForm(forms.Form):
         label=_("The legal representative gave written consent"), required=False
     )
 
-    def __init__(self, *args, roles, volunteer, training_done: bool = True, **kwargs):
+    def __init__(self, *args, roles, volunteer, untrained: frozenset[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.volunteer = volunteer
         self.fields["notice_days"].help_text = gettext("At least %(days)d days (Volunteer Work Law).") % {
             "days": MIN_NOTICE_DAYS
         }
         self.fields["role"].queryset = roles
-        self.fields["role"].training_done = training_done
+        self.fields["role"].untrained = untrained
         if self.minor:
             for name in ("guardian_name", "guardian_consent"):
                 self.fields[name].widget.attrs["aria-required"] = "true"

@@ -119,6 +119,20 @@ def _validate_terms(agreement: Agreement) -> None:
         raise ValidationError(errors)
 
 
+def _require_training(volunteer, role: Role) -> None:
+    """Every course the role needs has a completion valid today (recurring ones expire)."""
+    from trainings.selectors import missing_courses
+
+    missing = missing_courses(volunteer=volunteer, roles=[role])
+    if missing:
+        raise ValidationError(
+            {
+                "role": _("“%(role)s” needs a valid completion of: %(courses)s.")
+                % {"role": role, "courses": ", ".join(str(course) for course in missing)}
+            }
+        )
+
+
 def _is_minor(application: Application, on: date) -> bool:
     return application.volunteer.age_on(on) < 18
 
@@ -139,12 +153,8 @@ def agreement_create(*, actor: User, application: Application, **terms) -> Agree
     allowed = [ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE]
     if application.status not in allowed:
         raise ValidationError(_("An agreement is drafted when the application reaches the agreement step."))
-    role: Role = terms["role"]
-    if role.requires_training and application.training_completed_on is None:
-        raise ValidationError(
-            {"role": _("“%(role)s” needs a completed training before an agreement.") % {"role": role}}
-        )
-    template = template_current(institution=application.institution, role=role)
+    _require_training(application.volunteer, terms["role"])
+    template = template_current(institution=application.institution, role=terms["role"])
     if template is None:
         raise ValidationError(_("The institution has no agreement template yet."))
     agreement = Agreement(
@@ -179,6 +189,7 @@ def agreement_update(*, actor: User, agreement: Agreement, **terms) -> Agreement
             changed.append(name)
     agreement.is_minor = _is_minor(agreement.application, agreement.start_date)
     if "role" in changed:
+        _require_training(agreement.application.volunteer, agreement.role)
         template = template_current(institution=agreement.institution, role=agreement.role)
         if template is None:
             raise ValidationError(_("The institution has no agreement template yet."))

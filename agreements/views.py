@@ -26,6 +26,7 @@ from core.querystring import query_without_page
 from documents.views import document_file_response, file_response
 from institutions import permissions
 from institutions.mixins import require_staff_role
+from trainings import selectors as training_selectors
 from volunteers import self_service
 from volunteers.models import Status as ApplicationStatus
 
@@ -128,6 +129,18 @@ def _form_response(request, *, application, form, agreement=None, renewal_of=Non
     )
 
 
+def _role_choices(application, *, also=None) -> dict:
+    """The roles the form offers, marking those the volunteer still needs a training for."""
+    roles = selectors.drafting_roles(application, also=also)
+    return {
+        "roles": roles,
+        "volunteer": application.volunteer,
+        "untrained": frozenset(
+            training_selectors.unqualified_role_ids(volunteer=application.volunteer, roles=roles)
+        ),
+    }
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -144,11 +157,7 @@ def agreement_create(request, application_pk: int):
         renewal_of = selectors.renewable_agreement(user=request.user, application=application)
     else:
         renewal_of = None
-    form_kwargs = {
-        "roles": selectors.drafting_roles(application, also=renewal_of.role if renewal_of else None),
-        "volunteer": application.volunteer,
-        "training_done": application.training_completed_on is not None,
-    }
+    form_kwargs = _role_choices(application, also=renewal_of.role if renewal_of else None)
     if request.method == "POST":
         form = AgreementForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -179,11 +188,7 @@ def agreement_edit(request, pk: int):
         messages.error(request, _("Only a draft can be changed."))
         return redirect("agreements:detail", pk=agreement.pk)
     application = selectors.application_for_drafting(request.user, agreement.application_id)
-    form_kwargs = {
-        "roles": selectors.drafting_roles(application, also=agreement.role),
-        "volunteer": agreement.volunteer,
-        "training_done": application.training_completed_on is not None,
-    }
+    form_kwargs = _role_choices(application, also=agreement.role)
     if request.method == "POST":
         form = AgreementForm(request.POST, **form_kwargs)
         if form.is_valid():

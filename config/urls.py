@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("documents.urls")),
     path("", include("agreements.urls")),
+    path("", include("trainings.urls")),
 ]

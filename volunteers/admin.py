@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from institutions.admin import InstitutionScopedAdmin, ReadOnlyScopedAdmin
@@ -8,13 +9,20 @@ from .models import Application, Role
 
 @admin.register(Role)
 class RoleAdmin(InstitutionScopedAdmin):
-    """Central coordinators decide which roles need a completed training."""
+    """Roles and their order. Which courses a role needs is set on the course (Trainings)."""
 
     central_may_change = True
-    list_display = ["code", "institution", "requires_training", "order"]
+    list_display = ["code", "institution", "courses", "order"]
     list_filter = ["institution"]
-    list_editable = ["requires_training", "order"]
-    fields = ["institution", "code", "requires_training", "order"]
+    list_editable = ["order"]
+    fields = ["institution", "code", "order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("required_courses")
+
+    @admin.display(description=_("required courses"))
+    def courses(self, role):
+        return ", ".join(course.title for course in role.required_courses.all() if course.is_active) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["institution", "code"]

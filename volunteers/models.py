@@ -26,7 +26,6 @@ class Role(models.Model):
 
     institution = models.ForeignKey(Institution, verbose_name=_("institution"), on_delete=models.PROTECT)
     code = models.CharField(_("role"), max_length=20, choices=Code.choices)
-    requires_training = models.BooleanField(_("requires a completed training"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -159,7 +158,6 @@ class Application(models.Model):
     guardian_name = models.CharField(_("legal representative"), max_length=200, blank=True)
     guardian_contact = models.CharField(_("legal representative's contact"), max_length=200, blank=True)
     guardian_consent = models.BooleanField(_("legal representative's consent"), default=False)
-    training_completed_on = models.DateField(_("training completed on"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="lv")
     coordinators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)

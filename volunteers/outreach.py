@@ -3,8 +3,6 @@ Each is audited; bulk emails are sent by a Celery task, once per address."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import tabular
 from institutions import permissions
 from institutions.models import Unit
 from institutions.services import audit_record
@@ -32,16 +31,8 @@ if TYPE_CHECKING:
 
 # --- Export
 
-EXPORT_FORMATS = ("csv", "xlsx")
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Make a text cell inert: a leading formula character gets an apostrophe before it."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+EXPORT_FORMATS = tabular.FORMATS
+neutralise = tabular.neutralise
 
 
 def export_header() -> list[str]:
@@ -81,50 +72,13 @@ def export_rows(applications: Iterable[Application]) -> Iterator[list[Any]]:
 
 
 def _csv(rows: Iterable[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(export_header())
-    for row in rows:
-        writer.writerow(
-            [value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else value for value in row]
-        )
-    # The BOM tells Excel that the file is UTF-8 (Latvian letters).
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return tabular.to_csv(export_header(), rows)
 
 
 def _xlsx(rows: Iterable[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Applications")[:31])
-    widths = [14, 17, 12, 10, 28, 28, 32, 16, 40, 18]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in export_header():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                # Never a formula: text cells are typed as strings, and control characters
-                # that XLSX cannot hold are dropped.
-                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular.to_xlsx(
+        export_header(), rows, sheet=_("Applications"), widths=[14, 17, 12, 10, 28, 28, 32, 16, 40, 18]
+    )
 
 
 @dataclass

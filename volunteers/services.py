@@ -255,8 +255,6 @@ def application_transition(
 ) -> Application:
     """Move an application along the pipeline. Coordinators of its unit move it; the
     volunteer may only withdraw their own open application."""
-    from .tasks import notify_applicant
-
     application = (
         Application.objects.select_for_update().select_related("unit", "volunteer").get(pk=application_id)
     )
@@ -273,6 +271,41 @@ def application_transition(
         raise TransitionError(_("Give a reason for “%(b)s”.") % {"b": to.label})
     if to == Status.TRAINING and not any(r.is_valid_today for r in application.vetting_records.all()):
         raise TransitionError(_("Record a cleared, valid criminal-record check before training."))
+    if to == Status.AGREEMENT:
+        missing = _missing_training(application)
+        if missing:
+            raise TransitionError(
+                _("Training not completed: %(courses)s.") % {"courses": ", ".join(str(c) for c in missing)}
+            )
+    return _apply_transition(application, to=to, actor=actor, reason=reason, notify=notify and not is_owner)
+
+
+def _missing_training(application: Application) -> list:
+    """The courses the application's roles still need (see trainings.selectors)."""
+    from trainings.selectors import missing_courses
+
+    return missing_courses(volunteer=application.volunteer, roles=application.roles.all())
+
+
+@transaction.atomic
+def application_training_completed(*, application_id: int, actor: User, reason: str) -> Application | None:
+    """A recorded completion qualified the applicant: move the application from the
+    training step to the agreement step (its unit's coordinators need not have recorded
+    it — the completion may come from a session at another unit). ``None`` when the
+    application is not in the training step or its roles still need another course."""
+    application = (
+        Application.objects.select_for_update().select_related("unit", "volunteer").get(pk=application_id)
+    )
+    if application.status != Status.TRAINING or _missing_training(application):
+        return None
+    return _apply_transition(application, to=Status.AGREEMENT, actor=actor, reason=reason, notify=True)
+
+
+def _apply_transition(
+    application: Application, *, to: str, actor: User, reason: str, notify: bool
+) -> Application:
+    from .tasks import notify_applicant
+
     previous = application.status
     application.status = to
     application.status_changed_at = timezone.now()
@@ -285,7 +318,7 @@ def application_transition(
         to_status=to,
         reason=reason,
         visible_to_volunteer=True,
-        notify=notify and not is_owner,
+        notify=notify,
     )
     audit_record(
         actor=actor,

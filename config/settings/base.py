@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "notifications",
     "volunteers",
     "agreements",
+    "trainings",
 ]
 
 MIDDLEWARE = [

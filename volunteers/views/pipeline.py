@@ -22,6 +22,11 @@ from django.views.generic import TemplateView
 from core.querystring import query_without_page
 from institutions import permissions
 from institutions.mixins import UnitScopedMixin, require_staff_role
+from trainings.selectors import (
+    application_training,
+    expired_training_volunteer_ids,
+    open_sessions_for_applications,
+)
 
 from .. import outreach, selectors, services
 from ..forms.pipeline import AssessmentForm, BulkEmailForm, ReassignForm, TransitionForm, VettingForm
@@ -47,6 +52,16 @@ def inbox(request):
     result = selectors.application_inbox(user=request.user, params=request.GET)
     page = Paginator(result.applications, PAGE_SIZE).get_page(request.GET.get("page"))
     current = result.filterset.values.get("status") or ""
+    expired = expired_training_volunteer_ids(a.volunteer_id for a in page.object_list)
+    for application in page.object_list:
+        application.training_expired = application.volunteer_id in expired
+    enrol_sessions = []
+    if current == Status.TRAINING and page.object_list:
+        enrol_sessions = list(
+            open_sessions_for_applications(
+                user=request.user, institution_ids={a.institution_id for a in page.object_list}
+            )
+        )
     tabs = [
         {
             "value": value,
@@ -71,6 +86,7 @@ def inbox(request):
             "show_unit": len(result.filterset.units) > 1,
             "roles": permissions.roles_for(request.user),
             "filtered": any(request.GET.get(name) for name in result.form.fields if name not in ("status",)),
+            "enrol_sessions": enrol_sessions,
             "bulk_units": [
                 unit
                 for unit in result.filterset.units
@@ -116,6 +132,12 @@ def _detail_response(request, application, *, status: int = 200, **forms):
             reassign_form=forms.get("reassign_form")
             or ReassignForm(units=detail.reassign_units, prefix="reassign"),
             vetting_results=any(r.result != VettingRecord.Result.PENDING for r in detail.vetting_records),
+            training=application_training(application),
+            enrol_sessions=open_sessions_for_applications(
+                user=request.user, institution_ids=[application.institution_id]
+            )
+            if application.status == Status.TRAINING
+            else [],
         )
     return render(request, "volunteers/pipeline/detail.html", context, status=status)
 

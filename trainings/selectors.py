@@ -1,0 +1,536 @@
+"""Every read of training data for a page, a feed or another app. Staff read through
+``visible_to`` (another unit's session is a 404); volunteers read their own rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from institutions import permissions
+from institutions.tenancy import get_visible_or_404
+from volunteers.models import CURRENT_STATUSES, Application, Role, Volunteer
+
+from .models import (
+    Attendance,
+    CalendarFeed,
+    Completion,
+    Course,
+    Registration,
+    RegistrationState,
+    Session,
+    SessionDay,
+    SessionState,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+ACTIVE_REGISTRATION = [RegistrationState.REGISTERED, RegistrationState.WAITLISTED]
+
+
+# --- Qualification: which courses a volunteer still needs for a role
+
+
+def required_courses(roles: Iterable[Role]) -> list[Course]:
+    role_ids = [role.pk for role in roles]
+    if not role_ids:
+        return []
+    return list(Course.objects.filter(is_active=True, roles__in=role_ids).distinct().order_by("title"))
+
+
+def missing_courses(*, volunteer: Volunteer, roles: Iterable[Role], on: date | None = None) -> list[Course]:
+    """The active courses required for any of ``roles`` without a completion valid on ``on``
+    (today by default). Empty: the volunteer is qualified. Two queries."""
+    on = on or timezone.localdate()
+    required = required_courses(roles)
+    if not required:
+        return []
+    done = set(
+        Completion.objects.valid_on(on)
+        .filter(volunteer=volunteer, course__in=required)
+        .values_list("course_id", flat=True)
+    )
+    return [course for course in required if course.pk not in done]
+
+
+def unqualified_role_ids(*, volunteer: Volunteer, roles: Iterable[Role], on: date | None = None) -> set[int]:
+    """Of ``roles``, those the volunteer is not (yet, or no longer) trained for."""
+    on = on or timezone.localdate()
+    roles = list(roles)
+    if not roles:
+        return set()
+    needs = {
+        (role_id, course_id)
+        for role_id, course_id in Course.roles.through.objects.filter(
+            role__in=roles, course__is_active=True
+        ).values_list("role_id", "course_id")
+    }
+    if not needs:
+        return set()
+    done = set(
+        Completion.objects.valid_on(on)
+        .filter(volunteer=volunteer, course_id__in={c for _, c in needs})
+        .values_list("course_id", flat=True)
+    )
+    return {role_id for role_id, course_id in needs if course_id not in done}
+
+
+def expired_training_volunteer_ids(volunteer_ids: Iterable[int], *, on: date | None = None) -> set[int]:
+    """Of these volunteers, those whose completion of an active recurring course has expired
+    with no valid one since (they must renew before a new agreement). One query."""
+    on = on or timezone.localdate()
+    ids = list(set(volunteer_ids))
+    if not ids:
+        return set()
+    renewed = Completion.objects.valid_on(on).filter(
+        volunteer=OuterRef("volunteer"), course=OuterRef("course")
+    )
+    return set(
+        Completion.objects.filter(
+            volunteer__in=ids,
+            course__is_active=True,
+            course__kind=Course.Kind.RECURRING,
+            revoked_at__isnull=True,
+            valid_until__lt=on,
+        )
+        .filter(~Exists(renewed))
+        .values_list("volunteer_id", flat=True)
+        .distinct()
+    )
+
+
+# --- Staff: sessions
+
+
+def courses_for(user: User, perm: str = permissions.VIEW) -> QuerySet[Course]:
+    """Courses of the institutions whose units the person may see (or coordinate)."""
+    unit_ids = permissions.unit_ids_for(user, perm)
+    return (
+        Course.objects.filter(institution__units__in=unit_ids).distinct().select_related("institution")
+        if unit_ids
+        else Course.objects.none()
+    )
+
+
+def _session_base() -> QuerySet[Session]:
+    return Session.objects.select_related("course__institution", "unit__institution").annotate(
+        registered_count=Count("registrations", filter=Q(registrations__state=RegistrationState.REGISTERED)),
+        waitlisted_count=Count("registrations", filter=Q(registrations__state=RegistrationState.WAITLISTED)),
+    )
+
+
+@dataclass
+class SessionList:
+    sessions: QuerySet[Session]
+    when: str
+    counts: dict[str, int]
+
+
+def session_list(*, user: User, params) -> SessionList:
+    """The sessions of the person's units: ``when`` upcoming (default) or past; filters by
+    course, unit, state and year."""
+    today = timezone.localdate()
+    scoped = Session.objects.visible_to(user)
+    if course := params.get("course", ""):
+        scoped = scoped.filter(course_id=course) if course.isdigit() else scoped.none()
+    if unit := params.get("unit", ""):
+        scoped = scoped.filter(unit__slug=unit)
+    if state := params.get("state", ""):
+        scoped = scoped.filter(state=state) if state in SessionState.values else scoped.none()
+    if year := params.get("year", ""):
+        scoped = scoped.filter(first_day__year=int(year)) if year.isdigit() else scoped.none()
+    counts = scoped.aggregate(
+        upcoming=Count("pk", filter=Q(last_day__gte=today)),
+        past=Count("pk", filter=Q(last_day__lt=today)),
+    )
+    when = params.get("when", "upcoming")
+    if when not in ("upcoming", "past"):
+        when = "upcoming"
+    ids = scoped.upcoming(today) if when == "upcoming" else scoped.past(today)
+    sessions = _session_base().filter(pk__in=ids.values("pk"))
+    sessions = (
+        sessions.order_by("first_day", "pk") if when == "upcoming" else sessions.order_by("-first_day", "-pk")
+    )
+    return SessionList(sessions=sessions.prefetch_related("days"), when=when, counts=counts)
+
+
+def session_for(user: User, pk: int, perm: str = permissions.VIEW) -> Session:
+    return get_visible_or_404(_session_base().prefetch_related("days"), user, perm, pk=pk)
+
+
+def session_day_for(session: Session, day_pk: int) -> SessionDay:
+    return get_object_or_404(SessionDay.objects.filter(session=session), pk=day_pk)
+
+
+def participants(session: Session) -> list[Registration]:
+    """Every registration of the session (registered, then waiting in order, then
+    cancelled), with the person, their attendance and completion. A fixed number of queries."""
+    registrations = list(
+        Registration.objects.filter(session=session)
+        .select_related("volunteer__user", "application")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.only("registration_id", "day_id", "present"))
+        )
+    )
+    completed = dict(
+        Completion.objects.filter(session=session, revoked_at__isnull=True).values_list("volunteer_id", "pk")
+    )
+    order = {RegistrationState.REGISTERED: 0, RegistrationState.WAITLISTED: 1, RegistrationState.CANCELLED: 2}
+    for registration in registrations:
+        registration.present_day_ids = {a.day_id for a in registration.attendance.all() if a.present}
+        registration.marked_day_ids = {a.day_id for a in registration.attendance.all()}
+        registration.completion_id = completed.get(registration.volunteer_id)
+    registrations.sort(key=lambda r: (order[r.state], r.created_at, r.pk))
+    waiting = 0
+    for registration in registrations:
+        if registration.state == RegistrationState.WAITLISTED:
+            waiting += 1
+            registration.queue_position = waiting
+    return registrations
+
+
+def attendance_sheet(session: Session, day: SessionDay) -> list[Registration]:
+    """The registered participants in name order with their mark for the day (None: not yet)."""
+    registrations = list(
+        Registration.objects.filter(session=session, state=RegistrationState.REGISTERED)
+        .select_related("volunteer__user")
+        .annotate(
+            day_present=Exists(Attendance.objects.filter(registration=OuterRef("pk"), day=day, present=True)),
+            day_marked=Exists(Attendance.objects.filter(registration=OuterRef("pk"), day=day)),
+        )
+        .order_by("volunteer__user__last_name", "volunteer__user__first_name", "pk")
+    )
+    for registration in registrations:
+        registration.mark = registration.day_present if registration.day_marked else None
+    return registrations
+
+
+def registration_for_marking(session: Session, registration_pk: int) -> Registration:
+    return get_object_or_404(
+        Registration.objects.filter(session=session).select_related("volunteer__user"), pk=registration_pk
+    )
+
+
+def enrollable_applications(*, user: User, session: Session) -> QuerySet[Application]:
+    """Applications in the training step that the person coordinates, of the session's
+    institution, whose volunteer is not already (actively) registered."""
+    taken = Registration.objects.filter(
+        session=session, volunteer=OuterRef("volunteer"), state__in=ACTIVE_REGISTRATION
+    )
+    return (
+        Application.objects.visible_to(user, permissions.COORDINATE)
+        .filter(institution_id=session.course.institution_id, status="training")
+        .filter(~Exists(taken))
+        .select_related("volunteer__user", "unit")
+        .order_by("volunteer__user__last_name", "volunteer__user__first_name", "pk")
+    )
+
+
+def applications_for_enrolment(*, user: User, ids: Iterable[int]) -> list[Application]:
+    return list(
+        Application.objects.visible_to(user, permissions.COORDINATE)
+        .filter(pk__in=list(ids))
+        .select_related("volunteer__user", "institution")
+    )
+
+
+def open_sessions_for_applications(*, user: User, institution_ids: Iterable[int]) -> QuerySet[Session]:
+    """Sessions a coordinator may enrol into from the inbox: their units', not over."""
+    return (
+        _session_base()
+        .filter(pk__in=Session.objects.visible_to(user, permissions.COORDINATE).values("pk"))
+        .filter(
+            course__institution__in=list(institution_ids),
+            state__in=[SessionState.PLANNED, SessionState.OPEN, SessionState.CLOSED],
+            last_day__gte=timezone.localdate(),
+        )
+        .order_by("first_day", "pk")
+    )
+
+
+def coordinated_applications(*, user: User, status: str) -> QuerySet[Application]:
+    return Application.objects.visible_to(user, permissions.COORDINATE).filter(status=status)
+
+
+def mark_of(registration: Registration, day: SessionDay) -> bool | None:
+    """The stored mark of one participant for one day (None: not marked)."""
+    return (
+        Attendance.objects.filter(registration=registration, day=day)
+        .values_list("present", flat=True)
+        .first()
+    )
+
+
+def sessions_attended(application: Application) -> QuerySet[Session]:
+    """Sessions of the application's institution the volunteer was registered for (a
+    completion may be recorded for one of them when the attendance rule left them out)."""
+    return (
+        Session.objects.filter(
+            course__institution_id=application.institution_id,
+            registrations__volunteer_id=application.volunteer_id,
+            registrations__state=RegistrationState.REGISTERED,
+        )
+        .exclude(state=SessionState.CANCELLED)
+        .select_related("course")
+        .order_by("-first_day")
+    )
+
+
+@dataclass
+class ApplicationTraining:
+    completions: list[Completion]
+    missing: list[Course]
+    registrations: list[Registration]
+    expired: list[Completion]
+
+
+def application_training(application: Application, *, today: date | None = None) -> ApplicationTraining:
+    """The training panel of an application's page: the volunteer's completions in the
+    institution, the courses its roles still need, and their current registrations."""
+    today = today or timezone.localdate()
+    completions = list(
+        Completion.objects.filter(
+            volunteer_id=application.volunteer_id, course__institution_id=application.institution_id
+        )
+        .select_related("course")
+        .order_by("-completed_on", "-pk")
+    )
+    roles = list(application.roles.all())
+    required = required_courses(roles)
+    valid = {c.course_id for c in completions if c.is_valid_on(today)}
+    registrations = list(
+        Registration.objects.filter(
+            volunteer_id=application.volunteer_id,
+            session__course__institution_id=application.institution_id,
+            state__in=ACTIVE_REGISTRATION,
+            session__last_day__gte=today,
+        )
+        .exclude(session__state=SessionState.CANCELLED)
+        .select_related("session__course", "session__unit")
+        .order_by("session__first_day")
+    )
+    expired = [
+        c
+        for c in completions
+        if c.valid_until and c.valid_until < today and not c.is_revoked and c.course_id not in valid
+    ]
+    return ApplicationTraining(
+        completions=completions,
+        missing=[course for course in required if course.pk not in valid],
+        registrations=registrations,
+        expired=expired,
+    )
+
+
+def session_completions(session: Session) -> QuerySet[Completion]:
+    return Completion.objects.filter(session=session).select_related("volunteer__user")
+
+
+def completion_for(user: User, pk: int, perm: str = permissions.VIEW) -> Completion:
+    return get_visible_or_404(
+        Completion.objects.select_related("course__institution", "unit", "volunteer__user", "session"),
+        user,
+        perm,
+        pk=pk,
+    )
+
+
+def volunteer_completions_for_staff(*, user: User, application: Application) -> list[Completion]:
+    """An applicant's completions in the application's institution, for its page."""
+    return list(
+        Completion.objects.filter(
+            volunteer=application.volunteer, course__institution=application.institution_id
+        )
+        .select_related("course", "unit")
+        .order_by("-completed_on", "-pk")
+    )
+
+
+def counts_by_institution_year() -> list[dict]:
+    """Held sessions and distinct people completing, per institution and year (for reports)."""
+    sessions = {
+        (row["course__institution__code"], row["year"]): row["sessions"]
+        for row in Session.objects.filter(state=SessionState.HELD)
+        .annotate(year=ExtractYear("first_day"))
+        .values("course__institution__code", "year")
+        .annotate(sessions=Count("pk"))
+    }
+    people = (
+        Completion.objects.filter(revoked_at__isnull=True, source=Completion.Source.ATTENDANCE)
+        .annotate(year=ExtractYear("completed_on"))
+        .values("course__institution__code", "year")
+        .annotate(participants=Count("volunteer", distinct=True), completions=Count("pk"))
+        .order_by("course__institution__code", "year")
+    )
+    rows = []
+    for row in people:
+        key = (row["course__institution__code"], row["year"])
+        rows.append(
+            {
+                "institution": key[0],
+                "year": key[1],
+                "sessions": sessions.get(key, 0),
+                "participants": row["participants"],
+                "completions": row["completions"],
+            }
+        )
+    return rows
+
+
+def counts_by_institution_year_for(user: User) -> list[dict]:
+    """The yearly counts of the institutions the person sees as a whole (central office,
+    ministry); unit coordinators get none."""
+    roles = permissions.roles_for(user)
+    if roles.superuser:
+        return counts_by_institution_year()
+    codes = (
+        set(permissions.institutions_for(user).values_list("code", flat=True))
+        if (roles.central_of or roles.viewer_of)
+        else set()
+    )
+    return [row for row in counts_by_institution_year() if row["institution"] in codes]
+
+
+# --- Volunteers' own pages
+
+
+def volunteer_institution_ids(volunteer: Volunteer) -> set[int]:
+    """Institutions where the volunteer has a current application or an agreement in force."""
+    from agreements.models import IN_FORCE, Agreement
+
+    ids = set(
+        Application.objects.filter(volunteer=volunteer, status__in=CURRENT_STATUSES).values_list(
+            "institution_id", flat=True
+        )
+    )
+    ids |= set(
+        Agreement.objects.filter(volunteer=volunteer, status__in=IN_FORCE).values_list(
+            "institution_id", flat=True
+        )
+    )
+    return ids
+
+
+def sessions_open_to(volunteer: Volunteer, *, today: date | None = None) -> list[Session]:
+    today = today or timezone.localdate()
+    institution_ids = volunteer_institution_ids(volunteer)
+    if not institution_ids:
+        return []
+    mine = Registration.objects.filter(
+        volunteer=volunteer, session=OuterRef("pk"), state__in=ACTIVE_REGISTRATION
+    )
+    sessions = (
+        _session_base()
+        .filter(course__institution__in=institution_ids, state=SessionState.OPEN, first_day__gt=today)
+        .filter(Q(registration_deadline__isnull=True) | Q(registration_deadline__gte=today))
+        .filter(~Exists(mine))
+        .prefetch_related("days")
+        .order_by("first_day", "pk")
+    )
+    sessions = list(sessions)
+    for session in sessions:
+        session.free_places = max(session.capacity - session.registered_count, 0)
+    return sessions
+
+
+def my_registrations(volunteer: Volunteer) -> list[Registration]:
+    registrations = list(
+        Registration.objects.filter(volunteer=volunteer)
+        .exclude(state=RegistrationState.CANCELLED, session__last_day__lt=timezone.localdate())
+        .select_related("session__course", "session__unit")
+        .prefetch_related("session__days")
+        .order_by("-session__first_day", "-pk")
+    )
+    waiting = [r for r in registrations if r.state == RegistrationState.WAITLISTED]
+    if waiting:
+        ahead = dict(
+            Registration.objects.filter(
+                session__in=[r.session_id for r in waiting], state=RegistrationState.WAITLISTED
+            )
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values_list("session_id", "n")
+        )
+        positions = {}
+        for session_id in ahead:
+            queue = list(
+                Registration.objects.filter(session_id=session_id, state=RegistrationState.WAITLISTED)
+                .order_by("created_at", "pk")
+                .values_list("pk", flat=True)
+            )
+            positions.update({pk: index + 1 for index, pk in enumerate(queue)})
+        for registration in waiting:
+            registration.queue_position = positions.get(registration.pk)
+    return registrations
+
+
+def my_registration(volunteer: Volunteer, pk: int) -> Registration:
+    return get_object_or_404(
+        Registration.objects.filter(volunteer=volunteer).select_related("session__course", "session__unit"),
+        pk=pk,
+    )
+
+
+def my_completions(volunteer: Volunteer) -> list[Completion]:
+    return list(
+        Completion.objects.filter(volunteer=volunteer, revoked_at__isnull=True)
+        .select_related("course", "unit")
+        .prefetch_related("documents")
+        .order_by("-completed_on", "-pk")
+    )
+
+
+def my_completion(volunteer: Volunteer, pk: int) -> Completion:
+    return get_object_or_404(
+        Completion.objects.filter(volunteer=volunteer, revoked_at__isnull=True).select_related(
+            "course__institution", "unit", "volunteer__user"
+        ),
+        pk=pk,
+    )
+
+
+def session_for_volunteer(volunteer: Volunteer, pk: int) -> Session:
+    """A session the volunteer may see: of an institution of theirs, or one they registered for."""
+    institution_ids = volunteer_institution_ids(volunteer)
+    return get_object_or_404(
+        Session.objects.filter(
+            Q(course__institution__in=institution_ids) | Q(registrations__volunteer=volunteer)
+        )
+        .distinct()
+        .select_related("course", "unit"),
+        pk=pk,
+    )
+
+
+# --- Calendar feeds
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    return CalendarFeed.objects.select_related("user", "unit").filter(token=token).first()
+
+
+def feed_sessions(feed: CalendarFeed) -> list[Session]:
+    """What a feed shows: the volunteer's registered sessions, or the unit's sessions (the
+    coordinator must still see the unit; else nothing). Cancelled ones stay, marked so."""
+    if feed.unit_id is None:
+        sessions = Session.objects.filter(
+            registrations__volunteer__user=feed.user, registrations__state=RegistrationState.REGISTERED
+        )
+    else:
+        if not permissions.has_unit_perm(feed.user, permissions.VIEW, feed.unit):
+            return []
+        sessions = Session.objects.filter(unit=feed.unit)
+    return list(
+        sessions.select_related("course", "unit").prefetch_related("days").distinct().order_by("first_day")
+    )
+
+
+def feeds_of(user: User) -> dict[int | None, CalendarFeed]:
+    return {feed.unit_id: feed for feed in CalendarFeed.objects.filter(user=user)}
