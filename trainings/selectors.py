@@ -450,22 +450,18 @@ def my_registrations(volunteer: Volunteer) -> list[Registration]:
     )
     waiting = [r for r in registrations if r.state == RegistrationState.WAITLISTED]
     if waiting:
-        ahead = dict(
+        # Every queue the volunteer waits in, in one query (not one per session).
+        positions: dict[int, int] = {}
+        lengths: dict[int, int] = {}
+        for pk, session_id in (
             Registration.objects.filter(
-                session__in=[r.session_id for r in waiting], state=RegistrationState.WAITLISTED
+                session__in={r.session_id for r in waiting}, state=RegistrationState.WAITLISTED
             )
-            .values("session_id")
-            .annotate(n=Count("pk"))
-            .values_list("session_id", "n")
-        )
-        positions = {}
-        for session_id in ahead:
-            queue = list(
-                Registration.objects.filter(session_id=session_id, state=RegistrationState.WAITLISTED)
-                .order_by("created_at", "pk")
-                .values_list("pk", flat=True)
-            )
-            positions.update({pk: index + 1 for index, pk in enumerate(queue)})
+            .order_by("session_id", "created_at", "pk")
+            .values_list("pk", "session_id")
+        ):
+            lengths[session_id] = lengths.get(session_id, 0) + 1
+            positions[pk] = lengths[session_id]
         for registration in waiting:
             registration.queue_position = positions.get(registration.pk)
     return registrations

@@ -147,6 +147,8 @@ def session_create(
     if min(day.date for day in days) < timezone.localdate():
         raise ValidationError({"days": _("A new session cannot start in the past.")})
     if open_now:
+        if min(day.date for day in days) <= timezone.localdate():
+            raise ValidationError({"days": _("A session that starts today cannot open for registration.")})
         session.state = SessionState.OPEN
     session.first_day = min(day.date for day in days)
     session.last_day = max(day.date for day in days)
@@ -203,7 +205,7 @@ def session_set_state(*, actor: User, session: Session, to: str) -> Session:
     if to not in STATE_CHANGES[session.state]:
         raise ValidationError(
             _("A session cannot go from “%(a)s” to “%(b)s”.")
-            % {"a": session.get_state_display(), "b": SessionState(to).label}
+            % {"a": session.get_state_display(), "b": dict(SessionState.choices).get(to, to)}
         )
     if to == SessionState.OPEN and session.first_day <= timezone.localdate():
         raise ValidationError(_("The session has started; registration cannot open."))
@@ -276,6 +278,8 @@ def registration_create(
                 raise ValidationError(_("This session has been cancelled."))
             if session.first_day and session.first_day <= today:
                 raise ValidationError(_("This session has already started."))
+            if session.state == SessionState.OPEN:
+                raise ValidationError(_("The registration deadline for this session has passed."))
             raise ValidationError(_("Registration for this session is closed."))
         if session.course.institution_id not in selectors.volunteer_institution_ids(volunteer):
             raise ValidationError(
@@ -291,6 +295,8 @@ def registration_create(
         raise ValidationError(_("This person's data has been erased."))
     if application is None:
         application = _eligible_application(volunteer, session)
+    elif application.volunteer_id != volunteer.pk:
+        raise ValidationError(_("The application is another person's."))
     elif application.institution_id != session.course.institution_id:
         raise ValidationError(_("The application is to another institution."))
     if not is_self and application is None:
@@ -539,11 +545,8 @@ def session_complete(*, actor: User, session: Session) -> list[Completion]:
             unit=session.unit,
             data={"from": previous, "to": SessionState.HELD},
         )
-    done = set(
-        Completion.objects.filter(session=session, revoked_at__isnull=True).values_list(
-            "volunteer_id", flat=True
-        )
-    )
+    # A completion withdrawn by a coordinator is not made again.
+    done = set(Completion.objects.filter(session=session).values_list("volunteer_id", flat=True))
     present = {}
     for registration_id, count in (
         Attendance.objects.filter(registration__session=session, present=True)
@@ -683,6 +686,46 @@ def calendar_feed_reset(*, user: User, unit: Unit | None = None) -> CalendarFeed
     return feed
 
 
+# --- Erasure
+
+
+def volunteer_trainings_erase(*, volunteer: Volunteer, actor: User | None, label: str) -> None:
+    """The trainings' part of anonymising a person (called by ``volunteers.self_service``
+    inside its transaction): places not yet used are given up (the waiting list moves up),
+    private calendar addresses go, free-text notes go, certificates bearing the name are
+    revoked; completions stay as anonymous statistics."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from institutions.models import AuditEvent
+
+    today = timezone.localdate()
+    for registration in Registration.objects.filter(
+        volunteer=volunteer, state__in=selectors.ACTIVE_REGISTRATION, session__last_day__gte=today
+    ).select_related("session"):
+        session = _lock(registration.session)
+        was_registered = registration.state == RegistrationState.REGISTERED
+        registration.state = RegistrationState.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["state", "cancelled_at"])
+        if was_registered:
+            _promote(session)
+    Notice.objects.filter(registration__volunteer=volunteer, sent_at__isnull=True).update(
+        sent_at=timezone.now(), error="erased"
+    )
+    CalendarFeed.objects.filter(user_id=volunteer.user_id).delete()
+    completions = list(Completion.objects.filter(volunteer=volunteer))
+    Completion.objects.filter(volunteer=volunteer).update(note="")
+    Completion.history.model.objects.filter(volunteer_id=volunteer.pk).update(note="")
+    for completion in completions:
+        documents_revoke(subject=completion, reason=_("The person's data was erased."), actor=actor)
+    AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(Registration),
+        target_id__in=[
+            str(pk) for pk in Registration.objects.filter(volunteer=volunteer).values_list("pk", flat=True)
+        ],
+    ).update(target_label=label)
+
+
 # --- Emails (outbox)
 
 
@@ -728,18 +771,24 @@ def notice_send(*, notice_id: int) -> bool:
             "kind": notice.kind,
             "url": absolute_url(("trainings:my_trainings", [])),
         }
+        failure = None
         try:
             with translation.override(language):
                 subject = render_to_string(f"trainings/email/{notice.kind}_subject.txt", context).strip()
                 body = render_to_string(f"trainings/email/{notice.kind}_body.txt", context)
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
         except Exception as error:
+            # Recorded in this transaction; raised after it commits (raising inside would
+            # roll the attempt and the error back, and the sweeper would retry forever).
             notice.error = str(error)[:255]
             notice.save(update_fields=["attempts", "error"])
-            raise
-        notice.sent_at = timezone.now()
-        notice.error = ""
-        notice.save(update_fields=["sent_at", "attempts", "error"])
+            failure = error
+        else:
+            notice.sent_at = timezone.now()
+            notice.error = ""
+            notice.save(update_fields=["sent_at", "attempts", "error"])
+    if failure is not None:
+        raise failure
     return True
 
 

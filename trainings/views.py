@@ -307,7 +307,8 @@ def session_enrol(request, pk: int):
 @require_POST
 def inbox_enrol(request):
     """Enrol the applications selected in the inbox (training step) into a session."""
-    require_staff_role(request)
+    if not permissions.unit_ids_for(request.user, permissions.COORDINATE):
+        raise Http404  # a write: the ministry (read-only) and volunteers get 404
     applications = selectors.coordinated_applications(user=request.user, status="training")
     institution_ids = set(applications.values_list("institution_id", flat=True))
     sessions = selectors.open_sessions_for_applications(user=request.user, institution_ids=institution_ids)

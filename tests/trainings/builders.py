@@ -171,3 +171,36 @@ def agreement_row(application, *, status="active", role_=None):
         duties="Atbalsts klientam.",
         created_by=UserFactory(),
     )
+
+
+# --- Cohorts (added for the query-count and browser tests)
+
+_FIRST_NAMES = ["Ērika", "Jānis", "Līga", "Ģirts", "Ieva", "Oļegs", "Zane", "Mārtiņš", "Dace", "Kārlis"]
+_LAST_NAMES = ["Bērziņa", "Kalniņš", "Ozoliņa", "Šmits", "Lāce", "Žukovs", "Krūmiņa", "Vītols"]
+
+
+def cohort(
+    session_: Session, count: int, *, roles=(), state=RegistrationState.REGISTERED, unit=None
+) -> list[Registration]:
+    """``count`` new applicants (training step, of ``unit`` — the session's by default) with
+    registrations in ``state`` as plain rows, one second apart in the queue."""
+    start = timezone.now() - timedelta(days=1)
+    made = []
+    for index in range(count):
+        number = next(_NUMBERS)
+        application = applicant(
+            unit or session_.unit,
+            roles=roles,
+            first_name=_FIRST_NAMES[number % len(_FIRST_NAMES)],
+            last_name=f"{_LAST_NAMES[number % len(_LAST_NAMES)]} {number}",
+        )
+        made.append(
+            registration_row(
+                session_,
+                application.volunteer,
+                state=state,
+                application=application,
+                created_at=start + timedelta(seconds=index),
+            )
+        )
+    return made
