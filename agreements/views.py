@@ -70,10 +70,12 @@ def agreement_list(request):
     require_staff_role(request)
     result = selectors.agreement_list(user=request.user, params=request.GET)
     page = Paginator(result.agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    expired = training_selectors.expired_training_volunteer_ids(a.volunteer_id for a in page.object_list)
     for agreement in page.object_list:
         documents = list(agreement.documents.all())
         agreement.latest = documents[0] if documents else None
         agreement.ending_in = selectors.ending_in_days(agreement)
+        agreement.training_expired = agreement.volunteer_id in expired
     current = result.filterset.values.get("status") or ""
     tabs = [
         {
@@ -124,9 +126,30 @@ def _form_response(request, *, application, form, agreement=None, renewal_of=Non
             "allowed": agreement is not None or selectors.drafting_allowed(application, renewal_of),
             "minor": form.minor,
             "age_on_start": volunteer.age_on(start) if start and volunteer.date_of_birth else None,
+            **_training_status(request, application=application, form=form),
         },
         status=status,
     )
+
+
+def _training_status(request, *, application, form) -> dict:
+    """The applicant's completions in the application's institution (each marked valid
+    today or not), and the courses the offered roles still need — the roles the form marks.
+    A fixed number of queries, however many completions or courses."""
+    today = timezone.localdate()
+    field = form.fields["role"]
+    untrained_roles = [role for role in field.queryset if role.pk in field.untrained]
+    completions = training_selectors.volunteer_completions_for_staff(
+        user=request.user, application=application
+    )
+    for completion in completions:
+        completion.is_valid_today = completion.is_valid_on(today)
+    missing = (
+        training_selectors.missing_courses(volunteer=application.volunteer, roles=untrained_roles, on=today)
+        if untrained_roles
+        else []
+    )
+    return {"completions": completions, "untrained_roles": untrained_roles, "missing_courses": missing}
 
 
 def _role_choices(application, *, also=None) -> dict:

@@ -29,12 +29,14 @@ def coordinator_for(unit, index: int):
 
 
 def role_for(institution):
+    """The institution's family-ties role, needing no course in the bench database (a fresh
+    one has none; should a course require the role, it is detached) so that the bench's
+    volunteers can get agreements without completions."""
     from volunteers.models import Role
 
     role, _ = Role.objects.get_or_create(institution=institution, code=Role.Code.FAMILY)
-    if role.requires_training:
-        role.requires_training = False
-        role.save(update_fields=["requires_training"])
+    for course in role.required_courses.filter(is_active=True):
+        course.roles.remove(role)
     return role
 
 
@@ -93,7 +95,6 @@ def issue_agreement_documents(count: int) -> list:
                 reference=f"PDF{index:06d}",
                 motivation="Bench",
                 record_declaration="none",
-                training_completed_on=today,
             )
             agreement = services.agreement_create(
                 actor=coordinator,

@@ -2,13 +2,16 @@
 SQLite database in a temporary folder (never db.sqlite3, never DATABASE_URL), deleted
 afterwards.
 
-    .venv/bin/python -m bench.run [--documents 50] [--agreements 10000] [--sweep 10000] [--keep]
+    .venv/bin/python -m bench.run [--documents 50] [--agreements 10000] [--sweep 10000]
+                                  [--attendance 50,500] [--keep]
 
 1. For every registered document kind, N documents through the shared render task
    (bench.documents): time per document, PDF size, memory.
 2. The agreements' daily jobs over M seeded agreements (bench.agreements): reminder sweep
    (twice: the second run sends nothing), activation and expiry sweeps.
 3. The stuck-document sweeper over S document rows (bench.documents).
+4. The trainings' attendance page of one session day with 50 and 500 registrations
+   (bench.trainings): time (median of several runs) and SQL queries.
 Figures only: nothing here asserts a time.
 """
 
@@ -32,6 +35,11 @@ def main() -> None:
     parser.add_argument(
         "--sweep", type=int, default=10_000, help="document rows for the sweeper (default 10000)"
     )
+    parser.add_argument(
+        "--attendance",
+        default="50,500",
+        help="registrations per session for the attendance page, comma-separated (default 50,500; 0 skips)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, PDFs)")
     args = parser.parse_args()
 
@@ -54,6 +62,7 @@ def main() -> None:
 
         from .agreements import bench_sweeps
         from .documents import bench_documents, bench_sweeper
+        from .trainings import bench_attendance
 
         print("Tilts bench")
         line(
@@ -71,6 +80,9 @@ def main() -> None:
             bench_sweeps(args.agreements)
         if args.sweep:
             bench_sweeper(args.sweep)
+        sizes = [int(size) for size in args.attendance.split(",") if size.strip() and int(size) > 0]
+        if sizes:
+            bench_attendance(sizes)
     finally:
         if args.keep:
             print(f"\nKept {folder}")

@@ -1,6 +1,8 @@
 """Demo applications: about 250 across both institutions and every status, with Latvian
 names, plausible histories, interview notes and vetting records — a real year's inbox.
-Created directly as data (no emails, no audit noise); idempotent."""
+Created directly as data (no emails, no audit noise); idempotent. The training that the
+applications at the agreement step or later have completed is the trainings demo's
+(seeded last: ``trainings.demo``)."""
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -307,8 +309,6 @@ def _application(volunteer, institution, units, roles, status, rng, today, *, ac
                 checked_by=actor,
                 valid_until=valid_until,
             )
-        if step == Status.AGREEMENT:
-            application.training_completed_on = when.date() - timedelta(days=1)
         events.append(
             ApplicationEvent(
                 application=application,
@@ -325,7 +325,7 @@ def _application(volunteer, institution, units, roles, status, rng, today, *, ac
         VettingRecord.objects.create(application=application, requested_on=when.date(), checked_by=actor)
     ApplicationEvent.objects.bulk_create(events)
     application.status_changed_at = when
-    application.save(update_fields=["reference", "status_changed_at", "training_completed_on"])
+    application.save(update_fields=["reference", "status_changed_at"])
     return 1
 
 

@@ -453,7 +453,8 @@ def _label(choices, value: str) -> str:
 def volunteer_data(*, volunteer: Volunteer, fmt: str = "json") -> dict[str, Any]:
     """Everything stored about the person, for them to download (GDPR Art. 15 and 20):
     account, profile with the full personal code, applications with the events they may
-    see, vetting dates and results (not who checked), change and erasure requests."""
+    see, vetting dates and results (not who checked), training registrations and
+    completions, change and erasure requests."""
     with transaction.atomic():
         data = _volunteer_data(volunteer)
         audit_record(
@@ -510,6 +511,7 @@ def _volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
             "created_at": volunteer.created_at,
         },
         "applications": [_application_data(a) for a in applications],
+        **_training_data(volunteer),
         "change_requests": [
             {
                 "field": r.field,
@@ -533,6 +535,62 @@ def _volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
                 "decision_note": r.decision_note,
             }
             for r in volunteer.erasure_requests.order_by("created_at", "pk")
+        ],
+    }
+
+
+def _training_data(volunteer: Volunteer) -> dict[str, Any]:
+    """The person's training registrations (every state, with the session's days) and
+    completions (withdrawn ones too, marked so). Three queries."""
+    from trainings.models import Completion, Registration, SessionDay
+
+    registrations = (
+        Registration.objects.filter(volunteer=volunteer)
+        .select_related("session__course", "session__unit")
+        .prefetch_related(
+            Prefetch("session__days", queryset=SessionDay.objects.order_by("date", "starts_at"))
+        )
+        .order_by("created_at", "pk")
+    )
+    completions = (
+        Completion.objects.filter(volunteer=volunteer)
+        .select_related("course", "unit")
+        .order_by("completed_on", "pk")
+    )
+    return {
+        "training_registrations": [
+            {
+                "course": str(r.session.course),
+                "unit": r.session.unit.name,
+                "place": r.session.place,
+                "days": [
+                    {"date": day.date, "starts_at": day.starts_at, "ends_at": day.ends_at}
+                    for day in r.session.days.all()
+                ],
+                "session_state": r.session.state,
+                "session_state_label": r.session.get_state_display(),
+                "state": r.state,
+                "state_label": r.get_state_display(),
+                "registered_at": r.created_at,
+                "moved_from_waiting_list_at": r.promoted_at,
+                "cancelled_at": r.cancelled_at,
+            }
+            for r in registrations
+        ],
+        "training_completions": [
+            {
+                "course": str(c.course),
+                "unit": c.unit.name,
+                "completed_on": c.completed_on,
+                "valid_until": c.valid_until,
+                "hours": c.hours,
+                "certificate_number": c.number,
+                "source": c.source,
+                "source_label": c.get_source_display(),
+                "withdrawn_at": c.revoked_at,
+                "withdrawal_reason": c.revoke_reason,
+            }
+            for c in completions
         ],
     }
 
@@ -565,7 +623,6 @@ def _application_data(application: Application) -> dict[str, Any]:
         if application.guardian_name
         else None,
         "cv_uploaded": bool(application.cv),
-        "training_completed_on": application.training_completed_on,
         "language": application.language,
         "history": [
             {
@@ -746,6 +803,11 @@ def volunteer_anonymise(*, volunteer: Volunteer, actor: User | None) -> Voluntee
     ).exclude(data__reason=ERASURE_REASON):
         event.data = {**event.data, "reason": ""}
         event.save(update_fields=["data"])
+
+    # Other apps' parts of the person (trainings).
+    from trainings.services import volunteer_trainings_erase
+
+    volunteer_trainings_erase(volunteer=volunteer, actor=actor, label=label)
 
     # Earlier versions of the person's records would bring everything back.
     volunteer.history.all().delete()

@@ -13,6 +13,8 @@ from django.utils import timezone
 from agreements import services
 from agreements.models import Agreement, AgreementTemplate, Status
 from tests.factories import ApplicationFactory, UserFactory, VolunteerFactory
+from tests.trainings import builders as training_builders
+from trainings.models import Completion, Course
 from volunteers.models import Role
 from volunteers.models import Status as ApplicationStatus
 
@@ -30,22 +32,27 @@ def current_template(institution) -> AgreementTemplate:
     )
 
 
-def role(institution, code=Role.Code.MENTOR, *, requires_training=False) -> Role:
+def role(institution, code=Role.Code.MENTOR) -> Role:
+    """A role of the institution. It needs no training unless a test gives it a course
+    (``required_course``)."""
     found, _ = Role.objects.get_or_create(institution=institution, code=code)
-    if found.requires_training != requires_training:
-        found.requires_training = requires_training
-        found.save(update_fields=["requires_training"])
     return found
 
 
-def application(unit, *, status=ApplicationStatus.AGREEMENT, born=date(1985, 5, 17), trained=True, **user):
+def required_course(role: Role, **fields) -> Course:
+    """An active course the role needs: a role "needs training" when one lists it."""
+    return training_builders.course(role.institution, roles=[role], **fields)
+
+
+def application(unit, *, status=ApplicationStatus.AGREEMENT, born=date(1985, 5, 17), **user):
     volunteer = VolunteerFactory(date_of_birth=born, **{f"user__{k}": v for k, v in user.items()})
-    return ApplicationFactory(
-        volunteer=volunteer,
-        unit=unit,
-        status=status,
-        training_completed_on=date.today() - timedelta(days=5) if trained else None,
-    )
+    return ApplicationFactory(volunteer=volunteer, unit=unit, status=status)
+
+
+def completed(app, course: Course, **fields) -> Completion:
+    """The applicant completed ``course`` at the application's unit (five days ago, unless
+    ``completed_on`` says otherwise; a recurring course's completion expires after 24 months)."""
+    return training_builders.completion(app.volunteer, course, app.unit, **fields)
 
 
 def terms(institution, **overrides) -> dict:

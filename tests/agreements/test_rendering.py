@@ -20,11 +20,14 @@ from documents import registry, rendering, tasks
 from documents import services as document_services
 from documents.models import Document, format_code
 from tests.factories import ApplicationFactory, VolunteerFactory
+from tests.trainings import builders as training
+from trainings.models import Course
 from volunteers.models import Role, Status
 
 VOLUNTEER_FIRST = "Ērika"
 VOLUNTEER_LAST = "Ķirša-Žūriņa"
 PERSONAL_CODE = "150488-10449"
+FAMILY_COURSE = "Ģimenes saišu programmas vadītāju apmācība"
 DEFAULT_BODY = importlib.import_module("agreements.migrations.0002_default_templates").BODY
 
 
@@ -60,13 +63,10 @@ def application_for(unit, *, minor=False):
         date_of_birth=born,
         address="Zemgales iela 7, Olaine",
     )
-    application = ApplicationFactory(
-        volunteer=volunteer,
-        unit=unit,
-        status=Status.AGREEMENT,
-        roles=[role],
-        training_completed_on=date.today() - timedelta(days=3),
-    )
+    application = ApplicationFactory(volunteer=volunteer, unit=unit, status=Status.AGREEMENT, roles=[role])
+    course = Course.objects.filter(institution=unit.institution, title=FAMILY_COURSE).first()
+    course = course or training.course(unit.institution, roles=[role], title=FAMILY_COURSE)
+    training.completion(volunteer, course, unit, completed_on=date.today() - timedelta(days=3))
     return application
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from agreements import services
 from agreements.models import Agreement, NumberSequence, Status
 from institutions.models import AuditEvent
+from trainings.models import Course
 from volunteers.models import ApplicationEvent
 from volunteers.models import Status as ApplicationStatus
 
@@ -27,8 +28,65 @@ def _errors(excinfo) -> dict:
 
 def test_draft_is_refused_when_the_role_needs_a_training_not_yet_completed(olaine, olaine_coordinator):
     builders.current_template(olaine.institution)
-    app = builders.application(olaine, trained=False)
-    sports = builders.role(olaine.institution, "sports", requires_training=True)
+    app = builders.application(olaine)
+    sports = builders.role(olaine.institution, "sports")
+    builders.required_course(sports, title="Sporta nodarbību vadīšana")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.agreement_create(
+            actor=olaine_coordinator, application=app, **builders.terms(olaine.institution, role=sports)
+        )
+
+    assert "Sporta nodarbību vadīšana" in " ".join(_errors(excinfo)["role"])
+    assert not Agreement.objects.exists()
+    builders.completed(app, builders.required_course(builders.role(olaine.institution)))
+    with pytest.raises(ValidationError):  # a completion of another course does not count
+        services.agreement_create(
+            actor=olaine_coordinator, application=app, **builders.terms(olaine.institution, role=sports)
+        )
+
+
+def test_draft_is_made_when_the_training_completion_is_recorded(olaine, olaine_coordinator):
+    sports = builders.role(olaine.institution, "sports")
+    app = builders.application(olaine)
+    builders.completed(app, builders.required_course(sports))
+
+    agreement = builders.draft(olaine, olaine_coordinator, app=app, role=sports)
+
+    assert agreement.status == Status.DRAFT
+    assert agreement.number is None
+    assert agreement.role == sports
+    assert AuditEvent.objects.filter(action="agreement.create", unit=olaine).count() == 1
+
+
+def test_draft_is_refused_when_the_recurring_training_has_expired(olaine, olaine_coordinator):
+    builders.current_template(olaine.institution)
+    sports = builders.role(olaine.institution, "sports")
+    child_rights = builders.required_course(
+        sports, title="Bērnu tiesību aizsardzība", kind=Course.Kind.RECURRING, validity_months=24
+    )
+    app = builders.application(olaine)
+    today = timezone.localdate()
+    builders.completed(
+        app, child_rights, completed_on=today - timedelta(days=800), valid_until=today - timedelta(days=1)
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.agreement_create(
+            actor=olaine_coordinator, application=app, **builders.terms(olaine.institution, role=sports)
+        )
+
+    assert "Bērnu tiesību aizsardzība" in " ".join(_errors(excinfo)["role"])
+    assert not Agreement.objects.exists()
+    builders.completed(app, child_rights, completed_on=today - timedelta(days=2))
+    assert builders.draft(olaine, olaine_coordinator, app=app, role=sports).role == sports
+
+
+def test_draft_is_refused_when_the_training_completion_was_withdrawn(olaine, olaine_coordinator):
+    builders.current_template(olaine.institution)
+    sports = builders.role(olaine.institution, "sports")
+    app = builders.application(olaine)
+    builders.completed(app, builders.required_course(sports), revoked_at=timezone.now())
 
     with pytest.raises(ValidationError) as excinfo:
         services.agreement_create(
@@ -39,16 +97,26 @@ def test_draft_is_refused_when_the_role_needs_a_training_not_yet_completed(olain
     assert not Agreement.objects.exists()
 
 
-def test_draft_is_made_when_the_training_completion_is_recorded(olaine, olaine_coordinator):
-    sports = builders.role(olaine.institution, "sports", requires_training=True)
-    app = builders.application(olaine, trained=True)
+def test_draft_is_made_when_the_course_the_role_needed_is_no_longer_active(olaine, olaine_coordinator):
+    sports = builders.role(olaine.institution, "sports")
+    course = builders.required_course(sports)
+    course.is_active = False
+    course.save(update_fields=["is_active"])
 
-    agreement = builders.draft(olaine, olaine_coordinator, app=app, role=sports)
+    assert builders.draft(olaine, olaine_coordinator, role=sports).role == sports
 
-    assert agreement.status == Status.DRAFT
-    assert agreement.number is None
-    assert agreement.role == sports
-    assert AuditEvent.objects.filter(action="agreement.create", unit=olaine).count() == 1
+
+def test_draft_update_is_refused_when_the_new_role_needs_a_training_not_completed(olaine, olaine_coordinator):
+    agreement = builders.draft(olaine, olaine_coordinator)
+    sports = builders.role(olaine.institution, "sports")
+    builders.required_course(sports, title="Sporta nodarbību vadīšana")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.agreement_update(actor=olaine_coordinator, agreement=agreement, role=sports)
+
+    assert "Sporta nodarbību vadīšana" in " ".join(_errors(excinfo)["role"])
+    agreement.refresh_from_db()
+    assert agreement.role == builders.role(olaine.institution)
 
 
 def test_draft_is_refused_when_the_application_is_not_at_the_agreement_step(olaine, olaine_coordinator):

@@ -13,17 +13,19 @@ from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from agreements import services
 from agreements.models import Agreement, AgreementTemplate, Status
 from documents import services as document_services
 from documents.models import Document
 from institutions.models import AuditEvent
+from trainings.models import Completion, Course
 from volunteers.models import Role
 from volunteers.models import Status as ApplicationStatus
 
 from ..factories import ApplicationFactory, UserFactory, VolunteerFactory, document_row
+from ..trainings import builders as training
 
 TODAY = timezone.localdate
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
@@ -42,12 +44,22 @@ def _url(name, *args, **kwargs):
     return reverse(f"agreements:{name}", args=args, kwargs=kwargs or None)
 
 
+SPORTS_COURSE = "Sporta nodarbību vadītāju apmācība"
+
+
 @pytest.fixture
 def sports(ievp):
+    """IeVP's sports role, which needs a completed course (SPORTS_COURSE) before an agreement."""
     role, _ = Role.objects.get_or_create(institution=ievp, code=Role.Code.SPORTS, defaults={"order": 3})
-    role.requires_training = True
-    role.save()
+    training.course(ievp, roles=[role], title=SPORTS_COURSE)
     return role
+
+
+def _trained(application, role, completed_on=date(2026, 1, 20)):
+    """The applicant completed every course the role needs, at the application's unit."""
+    for course in role.required_courses.all():
+        training.completion(application.volunteer, course, application.unit, completed_on=completed_on)
+    return application
 
 
 @pytest.fixture
@@ -74,23 +86,22 @@ def application(olaine, sports, ievp_text):
         unit=olaine,
         volunteer=_person("peteris.olainietis@example.lv", "Pēteris", "Olainietis"),
         status=ApplicationStatus.AGREEMENT,
-        training_completed_on=date(2026, 1, 20),
         roles=[sports],
         reference="T2026-00111",
     )
-    return application
+    return _trained(application, sports)
 
 
 @pytest.fixture
 def jelgava_application(jelgava, sports, ievp_text):
-    return ApplicationFactory(
+    application = ApplicationFactory(
         unit=jelgava,
         volunteer=_person("juris.jelgavnieks@example.lv", "Juris", "Jelgavnieks"),
         status=ApplicationStatus.AGREEMENT,
-        training_completed_on=date(2026, 1, 20),
         roles=[sports],
         reference="T2026-00222",
     )
+    return _trained(application, sports)
 
 
 def _terms(role, **overrides):
@@ -203,13 +214,106 @@ def test_form_keeps_everything_typed_when_the_service_refuses_the_terms(
 def test_role_field_says_training_is_missing_when_no_completion_is_recorded(
     client, application, olaine_coordinator, sports
 ):
-    application.training_completed_on = None
-    application.save()
+    Completion.objects.filter(volunteer=application.volunteer).delete()
     client.force_login(olaine_coordinator)
+    page = client.get(_url("create", application_pk=application.pk)).content.decode()
+    assert "Sports (needs a completed training)" in page
     response = client.post(_url("create", application_pk=application.pk), _terms(sports))
     assert response.status_code == 400
-    assert "needs a completed training" in " ".join(response.context["form"].errors["role"])
+    errors = " ".join(response.context["form"].errors["role"])
+    assert "needs a valid completion of" in errors and SPORTS_COURSE in errors
     assert not Agreement.objects.exists()
+
+
+def test_drafting_page_shows_the_completions_and_no_warning_when_the_volunteer_is_trained(
+    client, application, olaine_coordinator, sports, ievp
+):
+    recurring = training.course(
+        ievp, title="Bērnu tiesību aizsardzība", kind=Course.Kind.RECURRING, validity_months=24
+    )
+    training.completion(
+        application.volunteer,
+        recurring,
+        application.unit,
+        completed_on=date(2026, 3, 5),
+        valid_until=date(2028, 3, 5),
+    )
+    client.force_login(olaine_coordinator)
+    response = client.get(_url("create", application_pk=application.pk))
+    assert response.status_code == 200
+    assert response.context["missing_courses"] == []
+    page = response.content.decode()
+    training_panel = page[page.index('id="training-heading"') :]
+    assert SPORTS_COURSE in training_panel and "Bērnu tiesību aizsardzība" in training_panel
+    assert "20.01.2026" in training_panel  # completed on, j.m.Y
+    assert "5.03.2026" in training_panel and "5.03.2028" in training_panel
+    assert "No training is missing" in training_panel
+    assert "Training missing for" not in page
+    assert "needs a completed training" not in page
+
+
+def test_drafting_page_warns_of_a_missing_course_when_the_recurring_completion_has_expired(
+    client, application, olaine_coordinator, sports, ievp
+):
+    refresher = training.course(
+        ievp,
+        roles=[sports],
+        title="Drošības instruktāža (atkārtota)",
+        kind=Course.Kind.RECURRING,
+        validity_months=12,
+    )
+    today = TODAY()
+    training.completion(
+        application.volunteer,
+        refresher,
+        application.unit,
+        completed_on=today - timedelta(days=400),
+        valid_until=today - timedelta(days=35),
+    )
+    client.force_login(olaine_coordinator)
+    response = client.get(_url("create", application_pk=application.pk))
+    assert response.context["missing_courses"] == [refresher]
+    assert response.context["untrained_roles"] == [sports]
+    page = response.content.decode()
+    warning = page[page.index("Training missing for") :]
+    warning = warning[: warning.index("</ul>")]
+    assert "Sports" in warning and "Drošības instruktāža (atkārtota)" in warning
+    assert SPORTS_COURSE not in warning  # completed and valid
+    assert "expired" in page
+    assert dateformat.format(today - timedelta(days=35), "j.m.Y") in page  # valid until
+
+    response = client.post(_url("create", application_pk=application.pk), _terms(sports))
+    assert response.status_code == 400
+    assert "Drošības instruktāža (atkārtota)" in " ".join(response.context["form"].errors["role"])
+    assert not Agreement.objects.exists()
+
+
+def test_drafting_page_lists_only_the_completions_of_the_applications_institution(
+    client, application, olaine_coordinator, vpd_department
+):
+    vpd_course = training.course(vpd_department.institution, title="VPD ievadapmācība")
+    training.completion(application.volunteer, vpd_course, vpd_department)
+    client.force_login(olaine_coordinator)
+    page = client.get(_url("create", application_pk=application.pk)).content.decode()
+    assert SPORTS_COURSE in page
+    assert "VPD ievadapmācība" not in page
+
+
+def test_drafting_page_query_count_is_flat_when_the_volunteer_has_many_completions(
+    client, application, olaine_coordinator, sports, ievp
+):
+    client.force_login(olaine_coordinator)
+    url = _url("create", application_pk=application.pk)
+    client.get(url)  # warm the session and content-type caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for index in range(12):
+        course = training.course(ievp, roles=[sports], title=f"Kurss {index:02d}")
+        training.completion(application.volunteer, course, application.unit)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["completions"]) == 13
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_guardian_consent_is_required_when_the_volunteer_is_a_minor_on_the_start_date(
@@ -221,9 +325,9 @@ def test_guardian_consent_is_required_when_the_volunteer_is_a_minor_on_the_start
         unit=olaine,
         volunteer=_person("liene.jauna@example.lv", "Liene", "Jaunā", born=seventeen),
         status=ApplicationStatus.AGREEMENT,
-        training_completed_on=today,
         roles=[sports],
     )
+    _trained(application, sports, completed_on=today)
     client.force_login(olaine_coordinator)
     page = client.get(_url("create", application_pk=application.pk))
     assert page.context["minor"] is True
@@ -252,9 +356,9 @@ def test_guardian_is_not_needed_when_the_volunteer_comes_of_age_before_the_start
             "karlis.drizpilngadigs@example.lv", "Kārlis", "Drīz", born=date(today.year - 18, 1, 1)
         ),
         status=ApplicationStatus.AGREEMENT,
-        training_completed_on=today,
         roles=[sports],
     )
+    _trained(application, sports, completed_on=today)
     start = date(today.year + 1, 1, 2)
     client.force_login(olaine_coordinator)
     response = client.post(

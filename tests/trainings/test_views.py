@@ -246,3 +246,22 @@ def test_completion_form_records_an_outside_training_when_a_note_is_given(
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == Status.AGREEMENT
+
+
+def test_inbox_flags_the_volunteer_when_a_recurring_training_has_expired(
+    client, olaine, olaine_coordinator, sports
+):
+    application = _applicant(olaine, sports, status=Status.ACTIVE, first_name="Ilze")
+    child_rights = builders.course(olaine.institution, roles=[sports], kind="recurring", validity_months=24)
+    today = timezone.localdate()
+    builders.completion(
+        application.volunteer,
+        child_rights,
+        olaine,
+        completed_on=today - timedelta(days=800),
+        valid_until=today - timedelta(days=70),
+    )
+    client.force_login(olaine_coordinator)
+    assert "training expired" in client.get(reverse("volunteers:inbox")).text
+    builders.completion(application.volunteer, child_rights, olaine, completed_on=today - timedelta(days=1))
+    assert "training expired" not in client.get(reverse("volunteers:inbox")).text

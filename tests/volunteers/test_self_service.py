@@ -12,8 +12,10 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from institutions.models import AuditEvent
+from trainings.models import Completion, Course, Registration, RegistrationState, SessionState
 from volunteers import personal_code, self_service, services
 from volunteers.models import (
     Application,
@@ -27,6 +29,7 @@ from volunteers.models import (
 )
 
 from ..factories import PASSWORD, ApplicationFactory, UserFactory, VolunteerFactory
+from ..trainings import builders as training
 
 MY_APPLICATIONS = reverse("volunteers:my_applications")
 PROFILE = reverse("volunteers:profile")
@@ -88,6 +91,60 @@ def olaine_application(person, ievp, olaine):
 @pytest.fixture
 def vpd_application(person, vpd_department):
     return _submitted(ApplicationFactory(volunteer=person, unit=vpd_department, reference="T2026-00102"))
+
+
+@pytest.fixture
+def person_trainings(person, olaine_application, olaine, olaine_coordinator):
+    """Žanete attended a held session and holds its certificate, registered for a future
+    one that was cancelled, and had an earlier completion withdrawn; someone else's
+    registration and completion must not show."""
+    held = training.session_row(
+        olaine,
+        olaine_coordinator,
+        course_=training.course(olaine.institution, title="Ievadapmācība brīvprātīgajiem"),
+        first=date(2026, 3, 9),
+        state=SessionState.HELD,
+    )
+    Registration.objects.create(session=held, volunteer=person, application=olaine_application)
+    training.completion(
+        person,
+        held.course,
+        olaine,
+        completed_on=date(2026, 3, 10),
+        session=held,
+        source=Completion.Source.ATTENDANCE,
+        number="IEVP-M-2026-00042",
+    )
+    child_rights = training.course(
+        olaine.institution, title="Bērnu tiesību aizsardzība", kind=Course.Kind.RECURRING, validity_months=24
+    )
+    training.completion(
+        person,
+        child_rights,
+        olaine,
+        completed_on=date(2025, 6, 2),
+        valid_until=date(2027, 6, 2),
+        revoked_at=timezone.now(),
+        revoke_reason="Ierakstīts kļūdaini",
+    )
+    cancelled = training.session_row(
+        olaine,
+        olaine_coordinator,
+        course_=child_rights,
+        first=date(2027, 2, 15),
+        days=1,
+        state=SessionState.CANCELLED,
+    )
+    Registration.objects.create(
+        session=cancelled,
+        volunteer=person,
+        state=RegistrationState.CANCELLED,
+        cancelled_at=timezone.now(),
+    )
+    stranger = VolunteerFactory(user=UserFactory(email="svesais@example.lv"))
+    Registration.objects.create(session=held, volunteer=stranger)
+    training.completion(stranger, held.course, olaine, number="IEVP-M-2026-00999")
+    return held
 
 
 @pytest.fixture
@@ -388,11 +445,71 @@ def test_json_export_contains_full_code_and_applications_and_is_audited_when_dow
     assert len(olaine_data["roles"]) == 1 and olaine_data["unit"] == "Olaines cietums"
     assert olaine_data["consents"]["data_processing"] is True
     assert [v["result"] for v in olaine_data["vetting"]] == ["pending"]
+    assert "training_completed_on" not in olaine_data
+    assert data["training_registrations"] == []
+    assert data["training_completions"] == []
     text = response.content.decode()
     assert "Iekšēja piezīme" not in text
     assert olaine_coordinator.email not in text and "checked_by" not in text
     audit = AuditEvent.objects.get(action="volunteer.data_export")
     assert audit.actor == person.user and audit.data == {"format": "json"}
+
+
+def test_json_export_contains_the_training_registrations_and_completions_when_there_are_some(
+    client, person, person_trainings
+):
+    client.force_login(person.user)
+    data = json.loads(client.get(reverse("volunteers:my_data_json")).content)
+
+    held, cancelled = data["training_registrations"]
+    assert held["course"] == "Ievadapmācība brīvprātīgajiem"
+    assert held["unit"] == "Olaines cietums" and held["place"] == "Mācību klase"
+    assert [day["date"] for day in held["days"]] == ["2026-03-09", "2026-03-10"]
+    assert held["days"][0]["starts_at"] == "10:00:00" and held["days"][0]["ends_at"] == "16:00:00"
+    assert held["state"] == "registered" and held["session_state"] == "held"
+    assert cancelled["course"] == "Bērnu tiesību aizsardzība"
+    assert cancelled["state"] == "cancelled" and cancelled["session_state"] == "cancelled"
+    assert cancelled["cancelled_at"] is not None
+
+    withdrawn, certificate = data["training_completions"]
+    assert certificate == {
+        "course": "Ievadapmācība brīvprātīgajiem",
+        "unit": "Olaines cietums",
+        "completed_on": "2026-03-10",
+        "valid_until": None,
+        "hours": "16.0",
+        "certificate_number": "IEVP-M-2026-00042",
+        "source": "attendance",
+        "source_label": certificate["source_label"],
+        "withdrawn_at": None,
+        "withdrawal_reason": "",
+    }
+    assert withdrawn["course"] == "Bērnu tiesību aizsardzība"
+    assert withdrawn["completed_on"] == "2025-06-02" and withdrawn["valid_until"] == "2027-06-02"
+    assert withdrawn["withdrawn_at"] is not None and withdrawn["withdrawal_reason"] == "Ierakstīts kļūdaini"
+    assert "IEVP-M-2026-00999" not in json.dumps(data)
+
+
+def test_data_export_query_count_is_flat_when_the_volunteer_has_many_trainings(
+    client, person, person_trainings, olaine, olaine_coordinator
+):
+    client.force_login(person.user)
+    url = reverse("volunteers:my_data_json")
+    client.get(url)  # warm the session and content-type caches
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    few = queries()
+    for index in range(8):
+        session = training.session_row(olaine, olaine_coordinator, first=date(2026, 4, 1 + 2 * index))
+        Registration.objects.create(session=session, volunteer=person)
+        training.completion(
+            person, session.course, olaine, session=session, number=f"IEVP-M-2026-{index:05d}"
+        )
+    assert queries() == few
 
 
 def test_printable_page_renders_everything_with_diacritics_when_opened(client, person, olaine_application):
@@ -411,6 +528,37 @@ def test_printable_page_renders_everything_with_diacritics_when_opened(client, p
         assert text in body
     assert "<script>" not in body  # CSP: no inline script
     assert AuditEvent.objects.filter(action="volunteer.data_export", data__format="html").exists()
+
+
+def test_printable_page_lists_the_trainings_when_the_volunteer_has_some(client, person, person_trainings):
+    client.force_login(person.user)
+    client.cookies["tilts_language"] = "en"
+    body = client.get(reverse("volunteers:my_data_html")).content.decode()
+    trainings = body[body.index("Trainings</h2>") : body.index("Requests</h2>")]
+    for text in (
+        "Ievadapmācība brīvprātīgajiem",
+        "9.03.2026 10:00–16:00",
+        "10.03.2026 10:00–16:00",
+        "Olaines cietums, Mācību klase",
+        "Registered",
+        "Bērnu tiesību aizsardzība",
+        "15.02.2027",
+        "the session was cancelled",
+        "IEVP-M-2026-00042",
+        "2.06.2027",
+        "withdrawn on",
+        "Ierakstīts kļūdaini",
+        "no expiry",
+    ):
+        assert text in trainings, text
+    assert "IEVP-M-2026-00999" not in body
+
+
+def test_printable_page_says_there_are_no_trainings_when_there_are_none(client, person, olaine_application):
+    client.force_login(person.user)
+    client.cookies["tilts_language"] = "en"
+    body = client.get(reverse("volunteers:my_data_html")).content.decode()
+    assert "No training registrations." in body and "No completed trainings." in body
 
 
 def test_download_answers_404_when_user_has_no_volunteer_profile(client, volunteer):

@@ -6,7 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Apps seed in this order; each may have a ``demo`` module with ``seed(*, stdout) -> None``.
-DEMO_APPS = ["institutions", "volunteers", "agreements"]
+# Trainings come last: they qualify every application the others left at the agreement step
+# or later (the agreements demo adds active volunteers of its own and writes its rows
+# directly, so it needs no completions first).
+DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings"]
 
 
 class Command(BaseCommand):
