@@ -144,6 +144,12 @@ class EnrolForm(forms.Form):
     def __init__(self, *args, applications, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applications"].queryset = applications
+        self.fields["applications"].label_from_instance = applicant_label
+
+
+def applicant_label(application) -> str:
+    person = application.volunteer.user
+    return f"{person.get_full_name() or person.email} ({application.reference}, {application.unit.name})"
 
 
 class InboxEnrolForm(forms.Form):

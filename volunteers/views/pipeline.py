@@ -125,6 +125,7 @@ def _detail_response(request, application, *, status: int = 200, **forms):
         "age": application.volunteer.age_on(timezone.localdate()),
     }
     if detail.can_coordinate:
+        training = application_training(application)
         context.update(
             transition_form=forms.get("transition_form")
             or TransitionForm(allowed=detail.allowed, prefix="transition"),
@@ -132,10 +133,14 @@ def _detail_response(request, application, *, status: int = 200, **forms):
             reassign_form=forms.get("reassign_form")
             or ReassignForm(units=detail.reassign_units, prefix="reassign"),
             vetting_results=any(r.result != VettingRecord.Result.PENDING for r in detail.vetting_records),
-            training=application_training(application),
-            enrol_sessions=open_sessions_for_applications(
-                user=request.user, institution_ids=[application.institution_id]
-            )
+            training=training,
+            enrol_sessions=[
+                session
+                for session in open_sessions_for_applications(
+                    user=request.user, institution_ids=[application.institution_id]
+                )
+                if session.pk not in {r.session_id for r in training.registrations}
+            ]
             if application.status == Status.TRAINING
             else [],
         )
