@@ -19,6 +19,8 @@ from django.utils import timezone
 from agreements.models import Agreement, AgreementTemplate, Status
 from documents.models import Document
 from tests.factories import document_row
+from tests.trainings import builders as training
+from trainings.models import Completion, Course
 from volunteers.models import Role
 from volunteers.models import Status as ApplicationStatus
 
@@ -31,6 +33,7 @@ PDF_SECRET = "olaine-agreement-pdf-secret"
 SCAN_SECRET = "olaine-signed-scan-secret"
 SHA_SECRET = "c0ffee0777ab"
 TEMPLATE_SECRET = "Olaines brīvprātīgā līgums (pārbaudes versija)"
+COURSE = "Sporta nodarbību vadītāju apmācība"
 
 STAFF_LIST = {
     "anonymous": LOGIN,
@@ -75,10 +78,19 @@ IEVP_TEXT_READERS = {"ievp_central", "superuser"}
 
 
 def _role(w) -> Role:
-    role, _ = Role.objects.get_or_create(
-        institution=w.olaine.institution, code=Role.Code.SPORTS, defaults={"requires_training": True}
-    )
+    """IeVP's sports role, which needs a course (COURSE) before an agreement."""
+    role, _ = Role.objects.get_or_create(institution=w.olaine.institution, code=Role.Code.SPORTS)
+    if not Course.objects.filter(roles=role, title=COURSE).exists():
+        training.course(w.olaine.institution, roles=[role], title=COURSE)
     return role
+
+
+def _trained(w) -> None:
+    """The applicant completed the sports role's course at Olaine (for drafting)."""
+    application = w.olaine_application
+    course = _role(w).required_courses.get(title=COURSE)
+    if not Completion.objects.filter(volunteer=application.volunteer, course=course).exists():
+        training.completion(application.volunteer, course, w.olaine, completed_on=date(2026, 1, 15))
 
 
 def _template(w) -> AgreementTemplate:
@@ -104,8 +116,7 @@ def _agreement(w, *, status: str, number: str | None = None, **fields) -> Agreem
     found = Agreement.objects.filter(application=application, status=status).first()
     if found:
         return found
-    application.training_completed_on = date(2026, 1, 15)
-    application.save(update_fields=["training_completed_on"])
+    _trained(w)
     today = timezone.localdate()
     values = {
         "place": "Olaines cietums, sporta zāle",
@@ -174,9 +185,9 @@ def _active(w) -> Agreement:
 def _application_in_agreement_step(w) -> dict:
     application = w.olaine_application
     application.status = ApplicationStatus.AGREEMENT
-    application.training_completed_on = date(2026, 1, 15)
-    application.save(update_fields=["status", "training_completed_on"])
+    application.save(update_fields=["status"])
     application.roles.add(_role(w))
+    _trained(w)
     return {"application_pk": application.pk}
 
 

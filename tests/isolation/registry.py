@@ -146,6 +146,11 @@ REGISTRY: dict[str, Case] = {
 }
 
 
+# More cases for URLs already in REGISTRY: the second method of a view that accepts GET
+# and POST, or a cross-object check. Label → (URL name, case).
+EXTRA: dict[str, tuple[str, Case]] = {}
+
+
 def _merge(*modules) -> None:
     for cases in modules:
         overlap = REGISTRY.keys() & cases.keys()
@@ -153,11 +158,21 @@ def _merge(*modules) -> None:
         REGISTRY.update(cases)
 
 
+def _merge_extra(*modules) -> None:
+    for cases in modules:
+        overlap = EXTRA.keys() & cases.keys()
+        assert not overlap, f"registered twice: {overlap}"
+        EXTRA.update(cases)
+
+
 # Each area of the volunteers app registers its views in its own module.
 from .cases_agreements import CASES as _AGREEMENTS  # noqa: E402
 from .cases_documents import CASES as _DOCUMENTS  # noqa: E402
+from .cases_trainings import CASES as _TRAININGS  # noqa: E402
+from .cases_trainings import EXTRA as _TRAININGS_EXTRA  # noqa: E402
 from .cases_volunteers_me import CASES as _ME  # noqa: E402
 from .cases_volunteers_pipeline import CASES as _PIPELINE  # noqa: E402
 from .cases_volunteers_public import CASES as _PUBLIC  # noqa: E402
 
-_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS)
+_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS, _TRAININGS)
+_merge_extra(_TRAININGS_EXTRA)

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from institutions import services
 from tests.factories import ApplicationFactory, UserFactory, VolunteerFactory
 
-from .registry import LOGIN, REGISTRY, ROLES
+from .registry import EXTRA, LOGIN, REGISTRY, ROLES
 
 PROJECT_APPS = (
     "core.",
@@ -105,7 +105,22 @@ def world(
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_view_answers_as_registered_when_role_requests_it(client, world, name, role):
-    case = REGISTRY[name]
+    _check(client, world, name, REGISTRY[name], role)
+
+
+def test_extra_cases_name_registered_urls_when_listed():
+    stale = sorted(label for label, (name, _case) in EXTRA.items() if name not in REGISTRY)
+    assert not stale, f"Extra cases of URLs not in the registry: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label", sorted(EXTRA))
+def test_extra_case_answers_as_registered_when_role_requests_it(client, world, label, role):
+    name, case = EXTRA[label]
+    _check(client, world, name, case, role)
+
+
+def _check(client, world, name, case, role):
     url = reverse(name, kwargs=case.kwargs(world))
     user = world.users[role]
     if user is not None:

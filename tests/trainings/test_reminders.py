@@ -8,7 +8,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 
@@ -179,11 +178,12 @@ def test_each_recipient_is_reminded_in_their_own_language_when_it_expires(olaine
         languages.setdefault(context["person"].email, set()).add(translation.get_language())
         return real(name, context)
 
+    before = translation.get_language()
     with mock.patch.object(reminders, "render_to_string", spy):
         assert reminders.reminders_send(today=today) == 3
 
     assert languages == {"liga.ozolina@example.lv": {"lv"}, english.email: {"en"}, VOLUNTEER: {"en"}}
-    assert translation.get_language() == settings.LANGUAGE_CODE
+    assert translation.get_language() == before  # the run leaves the caller's language as it was
     messages = {m.to[0]: m for m in mail.outbox}
     date = completion.valid_until.strftime("%-d.%m.%Y")
     volunteer = messages[VOLUNTEER]
