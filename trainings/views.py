@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -314,7 +315,7 @@ def inbox_enrol(request):
     sessions = selectors.open_sessions_for_applications(user=request.user, institution_ids=institution_ids)
     form = InboxEnrolForm(request.POST, sessions=sessions, applications=applications)
     back = request.POST.get("next") or ""
-    if not back.startswith("/") or back.startswith("//"):
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = ""
     if not form.is_valid():
         for errors in form.errors.values():
