@@ -70,12 +70,14 @@ def agreement_list(request):
     require_staff_role(request)
     result = selectors.agreement_list(user=request.user, params=request.GET)
     page = Paginator(result.agreements, PAGE_SIZE).get_page(request.GET.get("page"))
-    expired = training_selectors.expired_training_volunteer_ids(a.volunteer_id for a in page.object_list)
+    expired = training_selectors.expired_trainings(
+        (a.volunteer_id, a.institution_id) for a in page.object_list
+    )
     for agreement in page.object_list:
         documents = list(agreement.documents.all())
         agreement.latest = documents[0] if documents else None
         agreement.ending_in = selectors.ending_in_days(agreement)
-        agreement.training_expired = agreement.volunteer_id in expired
+        agreement.training_expired = (agreement.volunteer_id, agreement.institution_id) in expired
     current = result.filterset.values.get("status") or ""
     tabs = [
         {

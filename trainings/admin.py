@@ -38,10 +38,6 @@ class CourseForm(forms.ModelForm):
         roles = data.get("roles") or []
         if institution and any(role.institution_id != institution.pk for role in roles):
             self.add_error("roles", _("Choose roles of the course's own institution."))
-        if data.get("kind") == Course.Kind.RECURRING and not data.get("validity_months"):
-            self.add_error("validity_months", _("A recurring course needs a validity in months."))
-        if data.get("kind") != Course.Kind.RECURRING and data.get("validity_months"):
-            self.add_error("validity_months", _("Only recurring courses expire; leave this empty."))
         return data
 
 

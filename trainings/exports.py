@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ class Export:
 
 
 def _header(session: Session) -> list[str]:
-    days = [day.date.strftime("%d.%m.%Y") for day in session.days.all()]
+    days = [date_format(day.date, "j.m.Y") for day in session.days.all()]
     return [
         _("Name"),
         _("Email"),

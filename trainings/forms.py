@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import add_service_errors  # noqa: F401 (views import it from here)
@@ -168,7 +169,7 @@ class InboxEnrolForm(forms.Form):
 
 
 def session_label(session: Session) -> str:
-    when = session.first_day.strftime("%d.%m.%Y") if session.first_day else ""
+    when = date_format(session.first_day, "j.m.Y") if session.first_day else ""
     free = session.capacity - getattr(session, "registered_count", 0)
     return f"{session.course.display_title} · {when} · {session.unit.name} · " + str(
         _("%(free)s of %(capacity)s places free") % {"free": max(free, 0), "capacity": session.capacity}
@@ -200,5 +201,5 @@ class CompletionForm(forms.Form):
         self.fields["course"].queryset = courses
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.course.display_title} · " + (s.first_day.strftime("%d.%m.%Y") if s.first_day else "")
+            f"{s.course.display_title} · " + (date_format(s.first_day, "j.m.Y") if s.first_day else "")
         )

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -94,6 +95,23 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.RECURRING and not self.validity_months:
+            raise ValidationError({"validity_months": _("A recurring course needs a validity in months.")})
+        if self.kind != self.Kind.RECURRING and self.validity_months:
+            raise ValidationError({"validity_months": _("Only recurring courses expire; leave this empty.")})
+        if self.pk:
+            before = Course.objects.filter(pk=self.pk).values_list("kind", "validity_months").first()
+            if before and before != (self.kind, self.validity_months) and self.completions.exists():
+                raise ValidationError(
+                    _(
+                        "Completions of this course are recorded with its kind and validity; "
+                        "make a new course instead of changing them."
+                    )
+                )
+
     @property
     def display_title(self) -> str:
         if translation.get_language() == "en" and self.title_en:
@@ -169,10 +187,11 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["unit", "first_day"], name="session_unit_day"),
             models.Index(fields=["state", "first_day"], name="session_state_day"),
+            models.Index(fields=["last_day"], name="session_last_day"),
         ]
 
     def __str__(self) -> str:
-        when = self.first_day.strftime("%d.%m.%Y") if self.first_day else ""
+        when = date_format(self.first_day, "j.m.Y") if self.first_day else ""
         return f"{self.course} {when}".strip()
 
     @property

@@ -25,10 +25,7 @@ def _can_view(user, completion) -> bool:
 
 
 def _context(completion) -> dict:
-    from institutions import permissions as perms
-
     unit = completion.unit
-    signatories = perms.coordinators_by_unit([unit.pk]).get(unit.pk) or []
     return {
         "completion": completion,
         "course": completion.course,
@@ -39,7 +36,8 @@ def _context(completion) -> dict:
         "document_title": "Apliecība par apmācību",
         "session": completion.session,
         "days": list(completion.session.days.all()) if completion.session_id else [],
-        "signatory": signatories[0] if signatories else None,
+        # Who recorded it (stable between versions); none for one made by a data migration.
+        "signatory": completion.recorded_by,
     }
 
 
@@ -59,7 +57,7 @@ register(
             user, permissions.COORDINATE, completion.unit
         ),
         page_url=lambda completion: reverse("trainings:completion_detail", args=[completion.pk]),
-        select_related=("course", "unit__institution", "volunteer__user", "session"),
+        select_related=("course", "unit__institution", "volunteer__user", "session", "recorded_by"),
         valid_until=lambda completion: completion.valid_until,
     )
 )

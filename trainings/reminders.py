@@ -30,6 +30,22 @@ TEMPLATE_COORDINATOR = "trainings/email/reminder_expiring_coordinator"
 TEMPLATE_VOLUNTEER = "trainings/email/reminder_expiring_volunteer"
 
 
+def _still_with_the_institution() -> Q:
+    """A current application or an agreement in force with the course's institution: people
+    who left are not reminded."""
+    from agreements.models import IN_FORCE, Agreement
+    from volunteers.models import CURRENT_STATUSES, Application
+
+    volunteer, institution = OuterRef("volunteer"), OuterRef("course__institution")
+    return Q(
+        Exists(
+            Application.objects.filter(
+                volunteer=volunteer, institution=institution, status__in=CURRENT_STATUSES
+            )
+        )
+    ) | Q(Exists(Agreement.objects.filter(volunteer=volunteer, institution=institution, status__in=IN_FORCE)))
+
+
 def _due(today: date):
     later = Completion.objects.filter(
         volunteer=OuterRef("volunteer"), course=OuterRef("course"), revoked_at__isnull=True
@@ -44,6 +60,7 @@ def _due(today: date):
             volunteer__anonymised_at__isnull=True,
         )
         .filter(~Exists(later))
+        .filter(_still_with_the_institution())
         .select_related("course", "unit__institution", "volunteer__user")
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -82,28 +82,32 @@ def unqualified_role_ids(*, volunteer: Volunteer, roles: Iterable[Role], on: dat
     return {role_id for role_id, course_id in needs if course_id not in done}
 
 
-def expired_training_volunteer_ids(volunteer_ids: Iterable[int], *, on: date | None = None) -> set[int]:
-    """Of these volunteers, those whose completion of an active recurring course has expired
-    with no valid one since (they must renew before a new agreement). One query."""
+def expired_trainings(pairs: Iterable[tuple[int, int]], *, on: date | None = None) -> set[tuple[int, int]]:
+    """Of these (volunteer, institution) pairs, those where the volunteer's completion of an
+    active recurring course of that institution, required for a role, has expired with no
+    valid one since (they must renew before a new agreement). One query."""
     on = on or timezone.localdate()
-    ids = list(set(volunteer_ids))
-    if not ids:
+    pairs = set(pairs)
+    if not pairs:
         return set()
     renewed = Completion.objects.valid_on(on).filter(
         volunteer=OuterRef("volunteer"), course=OuterRef("course")
     )
-    return set(
+    found = (
         Completion.objects.filter(
-            volunteer__in=ids,
+            volunteer__in={volunteer for volunteer, _ in pairs},
+            course__institution__in={institution for _, institution in pairs},
             course__is_active=True,
             course__kind=Course.Kind.RECURRING,
+            course__roles__isnull=False,
             revoked_at__isnull=True,
             valid_until__lt=on,
         )
         .filter(~Exists(renewed))
-        .values_list("volunteer_id", flat=True)
+        .values_list("volunteer_id", "course__institution_id")
         .distinct()
     )
+    return set(found) & pairs
 
 
 # --- Staff: sessions
@@ -139,13 +143,16 @@ def session_list(*, user: User, params) -> SessionList:
     today = timezone.localdate()
     scoped = Session.objects.visible_to(user)
     if course := params.get("course", ""):
-        scoped = scoped.filter(course_id=course) if course.isdigit() else scoped.none()
+        scoped = (
+            scoped.filter(course_id=int(course)) if course.isdigit() and len(course) < 10 else scoped.none()
+        )
     if unit := params.get("unit", ""):
         scoped = scoped.filter(unit__slug=unit)
     if state := params.get("state", ""):
         scoped = scoped.filter(state=state) if state in SessionState.values else scoped.none()
     if year := params.get("year", ""):
-        scoped = scoped.filter(first_day__year=int(year)) if year.isdigit() else scoped.none()
+        valid = year.isdigit() and 2000 <= int(year) <= 2100
+        scoped = scoped.filter(first_day__year=int(year)) if valid else scoped.none()
     counts = scoped.aggregate(
         upcoming=Count("pk", filter=Q(last_day__gte=today)),
         past=Count("pk", filter=Q(last_day__lt=today)),
@@ -242,10 +249,12 @@ def applications_for_enrolment(*, user: User, ids: Iterable[int]) -> list[Applic
 
 
 def open_sessions_for_applications(*, user: User, institution_ids: Iterable[int]) -> QuerySet[Session]:
-    """Sessions a coordinator may enrol into from the inbox: their units', not over."""
+    """Sessions a coordinator may enrol their applicants into: any not over, of the
+    applications' institutions — at their unit, another unit or the central office."""
+    if not permissions.unit_ids_for(user, permissions.COORDINATE):
+        return Session.objects.none()
     return (
         _session_base()
-        .filter(pk__in=Session.objects.visible_to(user, permissions.COORDINATE).values("pk"))
         .filter(
             course__institution__in=list(institution_ids),
             state__in=[SessionState.PLANNED, SessionState.OPEN, SessionState.CLOSED],
@@ -268,11 +277,12 @@ def mark_of(registration: Registration, day: SessionDay) -> bool | None:
     )
 
 
-def sessions_attended(application: Application) -> QuerySet[Session]:
-    """Sessions of the application's institution the volunteer was registered for (a
-    completion may be recorded for one of them when the attendance rule left them out)."""
+def sessions_attended(*, user: User, application: Application) -> QuerySet[Session]:
+    """Sessions the person coordinates that the applicant was registered for (a completion
+    may be recorded for one of them when the attendance rule left them out)."""
     return (
-        Session.objects.filter(
+        Session.objects.visible_to(user, permissions.COORDINATE)
+        .filter(
             course__institution_id=application.institution_id,
             registrations__volunteer_id=application.volunteer_id,
             registrations__state=RegistrationState.REGISTERED,
@@ -369,25 +379,25 @@ def counts_by_institution_year() -> list[dict]:
         .annotate(participants=Count("volunteer", distinct=True), completions=Count("pk"))
         .order_by("course__institution__code", "year")
     )
-    rows = []
-    for row in people:
-        key = (row["course__institution__code"], row["year"])
-        rows.append(
-            {
-                "institution": key[0],
-                "year": key[1],
-                "sessions": sessions.get(key, 0),
-                "participants": row["participants"],
-                "completions": row["completions"],
-            }
-        )
-    return rows
+    trained = {(row["course__institution__code"], row["year"]): row for row in people}
+    return [
+        {
+            "institution": key[0],
+            "year": key[1],
+            "sessions": sessions.get(key, 0),
+            "participants": trained[key]["participants"] if key in trained else 0,
+            "completions": trained[key]["completions"] if key in trained else 0,
+        }
+        for key in sorted(set(sessions) | set(trained), key=lambda k: (k[0], k[1] or 0))
+    ]
 
 
 def counts_by_institution_year_for(user: User) -> list[dict]:
     """The yearly counts of the institutions the person sees as a whole (central office,
     ministry); unit coordinators get none."""
     roles = permissions.roles_for(user)
+    if not (roles.superuser or roles.central_of or roles.viewer_of):
+        return []
     if roles.superuser:
         return counts_by_institution_year()
     codes = (
@@ -514,7 +524,11 @@ def feed_by_token(token: str) -> CalendarFeed | None:
 
 def feed_sessions(feed: CalendarFeed) -> list[Session]:
     """What a feed shows: the volunteer's registered sessions, or the unit's sessions (the
-    coordinator must still see the unit; else nothing). Cancelled ones stay, marked so."""
+    coordinator must still see the unit; else nothing), from a year ago on; nothing for a
+    deactivated account. Cancelled ones stay, marked so."""
+    if not feed.user.is_active:
+        return []
+    since = timezone.localdate() - timedelta(days=365)
     if feed.unit_id is None:
         sessions = Session.objects.filter(
             registrations__volunteer__user=feed.user, registrations__state=RegistrationState.REGISTERED
@@ -524,7 +538,11 @@ def feed_sessions(feed: CalendarFeed) -> list[Session]:
             return []
         sessions = Session.objects.filter(unit=feed.unit)
     return list(
-        sessions.select_related("course", "unit").prefetch_related("days").distinct().order_by("first_day")
+        sessions.filter(last_day__gte=since)
+        .select_related("course", "unit")
+        .prefetch_related("days")
+        .distinct()
+        .order_by("first_day")
     )
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.tasks import enqueue_on_commit
@@ -179,6 +180,7 @@ def session_update(*, actor: User, session: Session, days: Sequence[DaySpec], **
                 % {"count": registered}
             }
         )
+    before = list(session.registrations.filter(state__in=selectors.ACTIVE_REGISTRATION))
     days_changed = _save_days(session, days)
     session.save()
     if days_changed:
@@ -186,7 +188,8 @@ def session_update(*, actor: User, session: Session, days: Sequence[DaySpec], **
     if "capacity" in changed:
         _promote(session)
     if days_changed or "place" in changed:
-        for registration in session.registrations.filter(state__in=selectors.ACTIVE_REGISTRATION):
+        # Those moved up just now get the promotion email, which shows the new session.
+        for registration in before:
             _notice(registration, Notice.Kind.CHANGED)
     audit_record(
         actor=actor,
@@ -286,7 +289,8 @@ def registration_create(
                 _("You can register for trainings of an institution you have applied to or volunteer with.")
             )
     else:
-        _require(actor, session.unit)
+        # A coordinator enrols their own applicants — into a session at their unit, another
+        # unit's or the central office's (checked below, once the application is known).
         if session.state in (SessionState.CANCELLED, SessionState.HELD) or session.last_day < today:
             raise ValidationError(
                 _("People can only be enrolled in a session that is not over or cancelled.")
@@ -301,6 +305,8 @@ def registration_create(
         raise ValidationError(_("The application is to another institution."))
     if not is_self and application is None:
         raise ValidationError(_("The person has no current application to this institution."))
+    if not is_self and not permissions.has_unit_perm(actor, permissions.COORDINATE, application.unit):
+        raise PermissionDenied
     registration = Registration.objects.filter(session=session, volunteer=volunteer).first()
     if registration is not None and registration.state != RegistrationState.CANCELLED:
         return registration
@@ -368,9 +374,10 @@ def registrations_enrol(*, actor: User, session: Session, applications: Iterable
 
 def _promote(session: Session) -> list[Registration]:
     """Fill free places from the waiting list, first come first served (session locked)."""
+    # Once the session has started, a place freed is not offered to someone waiting.
     if (
         session.state in (SessionState.CANCELLED, SessionState.HELD)
-        or session.last_day < timezone.localdate()
+        or session.first_day <= timezone.localdate()
     ):
         return []
     free = session.capacity - session.registrations.filter(state=RegistrationState.REGISTERED).count()
@@ -393,10 +400,15 @@ def registration_cancel(*, actor: User, registration: Registration) -> Registrat
     """The volunteer (before the session starts) or a coordinator cancels a place; the
     first on the waiting list moves up."""
     session = _lock(registration.session)
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration = (
+        Registration.objects.select_for_update().select_related("application__unit").get(pk=registration.pk)
+    )
     is_self = registration.volunteer.user_id == actor.pk
     if not is_self:
-        _require(actor, session.unit)
+        # The session's coordinators, or the coordinators of the person's application.
+        units = [session.unit] + ([registration.application.unit] if registration.application_id else [])
+        if not any(permissions.has_unit_perm(actor, permissions.COORDINATE, unit) for unit in units):
+            raise PermissionDenied
     elif session.first_day and session.first_day <= timezone.localdate():
         raise ValidationError(_("The session has started; ask the coordinator to change your registration."))
     if registration.state == RegistrationState.CANCELLED:
@@ -515,8 +527,8 @@ def _advance_applications(*, actor: User, completion: Completion) -> None:
         .distinct()
     )
     reason = _("Training completed: %(course)s (%(date)s).") % {
-        "course": completion.course.title,
-        "date": completion.completed_on.strftime("%d.%m.%Y"),
+        "course": completion.course.display_title,
+        "date": date_format(completion.completed_on, "j.m.Y"),
     }
     for pk in list(ids):
         application_training_completed(application_id=pk, actor=actor, reason=reason)
@@ -587,9 +599,14 @@ def completion_record(
 ) -> Completion:
     """A coordinator records a completion: from outside the system (an earlier course,
     another provider — ``note`` says which), or for a participant of a session whom the
-    rule left out. The application's unit owns it."""
+    rule left out (by the session's coordinators: the session's unit owns that one; an
+    outside training is owned by the application's unit, whose coordinators record it)."""
     application = Application.objects.select_related("unit__institution", "volunteer").get(pk=application.pk)
-    _require(actor, application.unit)
+    if session is not None:
+        session = _lock(session)  # against "mark as held" recording the same completion
+        _require(actor, session.unit)
+    else:
+        _require(actor, application.unit)
     errors: dict[str, str] = {}
     if course.institution_id != application.institution_id:
         errors["course"] = _("The course belongs to another institution.")

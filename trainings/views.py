@@ -329,7 +329,9 @@ def inbox_enrol(request):
     _enrolment_message(request, result)
     if back:
         return redirect(back)
-    return redirect("trainings:session_detail", pk=session.pk)
+    if permissions.has_unit_perm(request.user, permissions.VIEW, session.unit):
+        return redirect("trainings:session_detail", pk=session.pk)
+    return redirect("volunteers:inbox")
 
 
 @login_required
@@ -403,7 +405,8 @@ def attendance_mark(request, pk: int, day_pk: int, registration_pk: int):
         request,
         "trainings/_attendance_row.html",
         {"session": session, "day": day, "registration": registration, "can_mark": True, "error": error},
-        status=400 if error else 200,
+        # htmx swaps only successful answers: a refusal comes back as the row with its message.
+        status=200,
     )
 
 
@@ -436,7 +439,7 @@ def completion_create(request, application_pk: int):
     courses = selectors.courses_for(request.user, permissions.COORDINATE).filter(
         institution_id=application.institution_id, is_active=True
     )
-    sessions = selectors.sessions_attended(application)
+    sessions = selectors.sessions_attended(user=request.user, application=application)
     if request.method == "POST":
         form = CompletionForm(request.POST, courses=courses, sessions=sessions)
         if form.is_valid():

@@ -107,6 +107,10 @@ def test_volunteer_registers_coordinator_marks_attendance_and_certificate_follow
         expect(row.locator("td .badge.text-bg-success")).to_be_visible()
         expect(row.locator("button[name=present][value='0']")).to_have_attribute("aria-pressed", "false")
         assert desk.evaluate("window.samePage === true")  # no page load: the row was swapped
+        # Focus returns to the pressed button (same id); let Bootstrap's 0.15 s colour
+        # transition finish, so that axe measures the colours a person sees.
+        expect(desk.locator("#" + present.get_attribute("id"))).to_be_focused()
+        desk.wait_for_timeout(400)
         assert_accessible(desk)
     assert set(registration.attendance.values_list("day_id", "present")) == {(d.pk, True) for d in days}
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.template import loader
 from django.utils import timezone, translation
@@ -73,6 +72,7 @@ def test_notice_is_not_sent_when_it_does_not_exist(db):
 def test_notice_is_rendered_in_the_volunteers_language_when_sent(olaine, olaine_coordinator, language):
     registration = _registered(olaine, olaine_coordinator, language=language)
     seen, spy = _languages_while_rendering()
+    before = translation.get_language()
 
     with spy:
         services.notice_send(notice_id=registration.notices.get().pk)
@@ -81,7 +81,7 @@ def test_notice_is_rendered_in_the_volunteers_language_when_sent(olaine, olaine_
         ("trainings/email/registered_subject.txt", language),
         ("trainings/email/registered_body.txt", language),
     ]
-    assert translation.get_language() == settings.LANGUAGE_CODE
+    assert translation.get_language() == before  # the caller's language is left as it was
     if language == "en":
         assert mail.outbox[0].subject == "You are registered for the training “Darbs ar notiesātajiem”"
         assert "your place in this training is confirmed" in mail.outbox[0].body

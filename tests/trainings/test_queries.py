@@ -23,10 +23,10 @@ from . import builders
 
 # The session with its course, unit and counts; its days; the day; the sheet: 4 (+ 7 + 3).
 ATTENDANCE_QUERIES = 14
-# The list: counts per tab, the page count, the units, the yearly figures (2), the courses,
-# the page of sessions and their days: 8 (+ 7 + 3). A central coordinator's roles take one
-# more (their institution's units), and so do their yearly figures (the institutions).
-SESSIONS_QUERIES = {"olaine_coordinator": 18, "ievp_central": 20}
+# The list: counts per tab, the page count, the units, the courses, the page of sessions and
+# their days: 6 (+ 7 + 3). A central coordinator's roles take one more (their institution's
+# units), and they see the yearly figures: the institutions and the figures (2) — 3 more.
+SESSIONS_QUERIES = {"olaine_coordinator": 16, "ievp_central": 20}
 # The session and its days (2); the registrations with people and applications, their
 # attendance, the completions (3) (+ 7 + 3); upcoming only: the enrolment form, whether
 # anyone can be enrolled and who (2).

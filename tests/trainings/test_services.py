@@ -628,20 +628,31 @@ def test_registration_is_refused_when_the_volunteers_data_is_erased(olaine, olai
 # --- Enrolment by a coordinator
 
 
-def test_coordinator_enrols_an_applicant_of_another_unit_when_they_coordinate_the_sessions_unit(
-    olaine, jelgava, olaine_coordinator
+def test_coordinator_enrols_their_applicant_into_another_units_session_when_it_is_of_the_institution(
+    olaine, jelgava, olaine_coordinator, jelgava_coordinator
 ):
     session = builders.session(olaine, olaine_coordinator, open_now=False)  # not open to volunteers
     app = builders.applicant(jelgava)
 
     registration = services.registration_create(
-        actor=olaine_coordinator, session=session, volunteer=app.volunteer
+        actor=jelgava_coordinator, session=session, volunteer=app.volunteer
     )
 
     assert registration.state == REGISTERED
     assert registration.application == app
-    assert registration.registered_by == olaine_coordinator
+    assert registration.registered_by == jelgava_coordinator
     assert AuditEvent.objects.get(action="training.register").data["by_coordinator"] is True
+
+
+def test_enrolment_is_refused_when_the_coordinator_does_not_coordinate_the_applicant(
+    olaine, jelgava, olaine_coordinator
+):
+    session = builders.session(olaine, olaine_coordinator)
+    app = builders.applicant(jelgava)
+
+    with pytest.raises(PermissionDenied):
+        services.registration_create(actor=olaine_coordinator, session=session, volunteer=app.volunteer)
+    assert not Registration.objects.exists()
 
 
 def test_central_coordinator_enrols_when_the_session_is_of_their_institution(
@@ -702,7 +713,7 @@ def test_enrol_mixes_places_waiting_and_refusals_when_several_are_enrolled(
     session = builders.session(olaine, olaine_coordinator, capacity=1)
     first, second, other = (
         builders.applicant(olaine),
-        builders.applicant(jelgava),
+        builders.applicant(olaine),
         builders.applicant(vpd_department),
     )
 
@@ -1274,7 +1285,7 @@ def test_completion_of_a_session_is_recorded_without_a_note_when_the_rule_left_t
     builders.registration_row(session, app.volunteer, application=app)
 
     completion = services.completion_record(
-        actor=jelgava_coordinator,
+        actor=olaine_coordinator,
         application=app,
         course=session.course,
         completed_on=session.last_day,
@@ -1438,9 +1449,10 @@ def test_agreement_is_made_when_the_role_needs_no_course(olaine, olaine_coordina
 
 
 def test_expired_training_volunteers_are_those_with_no_valid_completion_since_when_asked(olaine, ievp, today):
-    recurring = builders.course(ievp, kind=Course.Kind.RECURRING)
-    inactive = builders.course(ievp, kind=Course.Kind.RECURRING, is_active=False)
-    induction = builders.course(ievp)
+    sports = builders.role(ievp, Role.Code.SPORTS)
+    recurring = builders.course(ievp, roles=[sports], kind=Course.Kind.RECURRING)
+    inactive = builders.course(ievp, roles=[sports], kind=Course.Kind.RECURRING, is_active=False)
+    induction = builders.course(ievp, roles=[sports])
     long_ago, yesterday = today - timedelta(days=800), today - timedelta(days=1)
 
     def person():
@@ -1457,13 +1469,15 @@ def test_expired_training_volunteers_are_those_with_no_valid_completion_since_wh
     builders.completion(other_course, inactive, olaine, completed_on=long_ago, valid_until=yesterday)
     builders.completion(not_recurring, induction, olaine, completed_on=long_ago)
     builders.completion(outsider, recurring, olaine, completed_on=long_ago, valid_until=yesterday)
-    asked = [v.pk for v in (expired, renewed, revoked, valid, other_course, not_recurring)]
+    asked = [(v.pk, ievp.pk) for v in (expired, renewed, revoked, valid, other_course, not_recurring)]
 
-    assert selectors.expired_training_volunteer_ids(asked, on=today) == {expired.pk}
-    assert selectors.expired_training_volunteer_ids(asked + asked) == {expired.pk}
-    assert selectors.expired_training_volunteer_ids([]) == set()
+    assert selectors.expired_trainings(asked, on=today) == {(expired.pk, ievp.pk)}
+    assert selectors.expired_trainings(asked + asked) == {(expired.pk, ievp.pk)}
+    assert selectors.expired_trainings([]) == set()
+    # Another institution's view of the same person: nothing of IeVP's shows.
+    assert selectors.expired_trainings([(expired.pk, ievp.pk + 1000)]) == set()
     # Before it ran out, nobody.
-    assert selectors.expired_training_volunteer_ids(asked, on=yesterday) == set()
+    assert selectors.expired_trainings(asked, on=yesterday) == set()
 
 
 def test_missing_courses_lists_what_the_roles_still_need_when_asked(olaine, ievp, mentor, today):

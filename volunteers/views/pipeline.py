@@ -24,7 +24,7 @@ from institutions import permissions
 from institutions.mixins import UnitScopedMixin, require_staff_role
 from trainings.selectors import (
     application_training,
-    expired_training_volunteer_ids,
+    expired_trainings,
     open_sessions_for_applications,
 )
 
@@ -52,9 +52,9 @@ def inbox(request):
     result = selectors.application_inbox(user=request.user, params=request.GET)
     page = Paginator(result.applications, PAGE_SIZE).get_page(request.GET.get("page"))
     current = result.filterset.values.get("status") or ""
-    expired = expired_training_volunteer_ids(a.volunteer_id for a in page.object_list)
+    expired = expired_trainings((a.volunteer_id, a.institution_id) for a in page.object_list)
     for application in page.object_list:
-        application.training_expired = application.volunteer_id in expired
+        application.training_expired = (application.volunteer_id, application.institution_id) in expired
     enrol_sessions = []
     if current == Status.TRAINING and page.object_list:
         enrol_sessions = list(
