@@ -401,7 +401,9 @@ def registration_cancel(*, actor: User, registration: Registration) -> Registrat
     first on the waiting list moves up."""
     session = _lock(registration.session)
     registration = (
-        Registration.objects.select_for_update().select_related("application__unit").get(pk=registration.pk)
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("application__unit")
+        .get(pk=registration.pk)
     )
     is_self = registration.volunteer.user_id == actor.pk
     if not is_self:
