@@ -269,9 +269,9 @@ def _eligible_application(volunteer: Volunteer, session: Session) -> Application
 def registration_create(
     *, actor: User, session: Session, volunteer: Volunteer, application: Application | None = None
 ) -> Registration:
-    """Register a volunteer (themself, or enrolled by a coordinator of the session's unit).
-    A place if one is free, else the end of the waiting list. Registering again is
-    harmless: the existing registration is returned."""
+    """Register a volunteer: themself, or enrolled by a coordinator of their application's
+    unit (into any session of the institution not over). A place if one is free, else the
+    end of the waiting list. Registering again is harmless: the existing one is returned."""
     session = _lock(session)
     today = timezone.localdate()
     is_self = volunteer.user_id == actor.pk
