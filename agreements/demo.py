@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.dates import add_years
 from documents import services as document_services
 from documents.models import Document
 from institutions import permissions
@@ -185,10 +186,7 @@ def seed(*, stdout) -> None:
 
 def _year_on(start: date, years: int) -> date:
     """The day before the same date ``years`` later (an agreement for one or two years)."""
-    try:
-        return start.replace(year=start.year + years) - timedelta(days=1)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28) - timedelta(days=1)
+    return add_years(start, years) - timedelta(days=1)
 
 
 def _activation_dates(applications: list[Application]) -> dict[int, date]:

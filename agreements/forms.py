@@ -9,10 +9,10 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template import TemplateSyntaxError
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import add_years, local_today
 from core.forms import add_service_errors  # noqa: F401 (the agreement views import it from here)
 from volunteers.models import Role
 
@@ -22,13 +22,6 @@ from .rendering import PLACEHOLDERS, body_template
 
 _DATE = {"type": "date"}
 _DATE_FORMAT = "%Y-%m-%d"
-
-
-def _a_year_from(day):
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 class _RoleChoiceField(forms.ModelChoiceField):
@@ -140,7 +133,7 @@ class AgreementForm(forms.Form):
     def initial_for_new(application, *, renewal_of: Agreement | None = None) -> dict:
         """Sensible first values: a year from today, or the renewed agreement's terms from
         the day after it ends."""
-        today = timezone.localdate()
+        today = local_today()
         if renewal_of is not None:
             start = max(renewal_of.end_date + timedelta(days=1), today)
             length = renewal_of.end_date - renewal_of.start_date
@@ -152,7 +145,7 @@ class AgreementForm(forms.Form):
             "role": roles[0] if len(roles) == 1 else None,
             "place": application.unit.name,
             "start_date": today,
-            "end_date": _a_year_from(today) - timedelta(days=1),
+            "end_date": add_years(today, 1) - timedelta(days=1),
             "notice_days": MIN_NOTICE_DAYS,
             "requested_in_writing": True,
             "guardian_name": application.guardian_name,
@@ -211,7 +204,7 @@ class TerminateForm(forms.Form):
 
     @staticmethod
     def initial_for(agreement: Agreement) -> dict:
-        today = timezone.localdate()
+        today = local_today()
         return {"notice_date": today, "ended_on": today + timedelta(days=agreement.notice_days)}
 
 

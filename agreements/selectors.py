@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.dates import add_years, local_today
 from documents import selectors as document_selectors
 from documents.models import Document
 from institutions import permissions
@@ -474,7 +475,7 @@ def template_roles(institutions: QuerySet[Institution]) -> QuerySet[Role]:
 
 def template_sample_context(institution: Institution | None) -> dict[str, Any]:
     """Example values for a template preview: a made-up volunteer, never real data."""
-    today = timezone.localdate()
+    today = local_today()
     return {
         "number": f"{institution.code if institution else 'IEVP'}-{today.year}-0001",
         "institution": institution.name if institution else "",
@@ -485,7 +486,7 @@ def template_sample_context(institution: Institution | None) -> dict[str, Any]:
         "role": "Sports",
         "place": "Olaines cietums, sporta zāle",
         "start_date": date_format(today, "j.m.Y"),
-        "end_date": date_format(today.replace(year=today.year + 1) - timedelta(days=1), "j.m.Y"),
+        "end_date": date_format(add_years(today, 1) - timedelta(days=1), "j.m.Y"),
         "hours_per_week": 4,
         "duties": "vadīt sporta nodarbības divreiz nedēļā",
         "expenses": "",

@@ -105,3 +105,13 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in a test leaves its language active in the thread; the next test starts
+    in the default language again, whatever ran before it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

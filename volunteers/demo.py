@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.dates import local_year
 from institutions import permissions
 from institutions.models import Institution, Unit
 
@@ -268,7 +269,7 @@ def _application(volunteer, institution, units, roles, status, rng, today, *, ac
         submitted_at=submitted_at,
         status_changed_at=submitted_at,
     )
-    application.reference = f"T{submitted_at.year}-{application.pk:05d}"
+    application.reference = f"T{local_year(submitted_at)}-{application.pk:05d}"
     application.preferred_units.set([unit])
     application.roles.set(rng.sample(roles, k=min(len(roles), rng.randint(1, 2))))
     events = [

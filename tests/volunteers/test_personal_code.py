@@ -3,8 +3,14 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from volunteers import self_service
+from volunteers.forms.public import PERSONAL_CODE_ERRORS, ApplicationForm
+from volunteers.models import ProfileChangeRequest
 from volunteers.personal_code import InvalidPersonalCode, birth_date, mask, normalise
+
+from ..factories import VolunteerFactory
 
 WEIGHTS = (1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -98,3 +104,56 @@ def test_mask_shows_only_first_two_digits_when_code_is_given():
 
 def test_mask_returns_empty_string_when_code_is_empty():
     assert mask("") == ""
+
+
+# --- Digits of other scripts: Python's \d and str.isdigit match them, the checksum works on
+# them, and a code stored as typed escapes duplicate detection. They are refused.
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+EXTENDED_ARABIC_INDIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+OLD_CODE = valid_code(date(1990, 1, 1))
+NEW_CODE = "322473-86167"
+FOREIGN_SPELLINGS = [
+    "32٢٤٧٣-٨٦١٦٧",  # as reported: Arabic-Indic digits after an ASCII "32"
+    NEW_CODE.translate(ARABIC_INDIC),
+    NEW_CODE.translate(FULL_WIDTH),
+    NEW_CODE.replace("-", "").translate(EXTENDED_ARABIC_INDIC),
+    OLD_CODE.translate(ARABIC_INDIC),
+    OLD_CODE.translate(FULL_WIDTH),
+    OLD_CODE.translate(DEVANAGARI),
+    OLD_CODE[:-1] + OLD_CODE[-1].translate(FULL_WIDTH),  # a single foreign digit
+    OLD_CODE[:2] + "²" + OLD_CODE[3:],  # a superscript: a digit to str.isdigit, not to int()
+]
+
+
+def test_ascii_spellings_are_valid_when_the_foreign_ones_are_checked():
+    """The codes above are valid in ASCII: the refusals below are about the digits only."""
+    assert normalise(OLD_CODE) == OLD_CODE
+    assert normalise(NEW_CODE) == NEW_CODE
+
+
+@pytest.mark.parametrize("code", FOREIGN_SPELLINGS)
+def test_normalise_rejects_code_when_digits_are_not_ascii(code):
+    with pytest.raises(InvalidPersonalCode) as error:
+        normalise(code)
+    assert error.value.args[0] == "digits"
+    assert birth_date(code) is None
+
+
+@pytest.mark.parametrize("code", FOREIGN_SPELLINGS[:7])
+def test_application_form_refuses_personal_code_when_digits_are_not_ascii(db, code):
+    form = ApplicationForm(data={"personal_code": code})
+    assert not form.is_valid()
+    assert form.errors["personal_code"] == [str(PERSONAL_CODE_ERRORS["digits"])]
+    assert form.has_error("personal_code", code="digits")
+
+
+@pytest.mark.parametrize("code", [FOREIGN_SPELLINGS[0], OLD_CODE.translate(FULL_WIDTH)])
+def test_change_request_refuses_personal_code_when_digits_are_not_ascii(db, code):
+    volunteer = VolunteerFactory(personal_code=valid_code(date(1985, 6, 15)))
+    with pytest.raises(ValidationError) as error:
+        self_service.change_request_create(volunteer=volunteer, field="personal_code", new_value=code)
+    assert "new_value" in error.value.message_dict
+    assert not ProfileChangeRequest.objects.exists()

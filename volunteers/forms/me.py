@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import ProfileChangeRequest, Volunteer
 
-_PHONE = re.compile(r"^\+?[\d\s()\-]+$")
+_PHONE = re.compile(r"^\+?[\d\s()\-]+$", re.ASCII)
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:

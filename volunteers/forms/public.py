@@ -16,11 +16,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import age_on, local_today
 from institutions.models import Institution, Unit
 
 from .. import personal_code as codes
@@ -36,6 +36,7 @@ GUARDIAN_AGE = 16
 PDF_MAGIC = b"%PDF-"
 
 PERSONAL_CODE_ERRORS = {
+    "digits": _("Type the personal code with the digits 0–9."),
     "format": _(
         "Enter the personal code as 11 digits: DDMMYY-NNNNN, or a new code that starts with 32 "
         "(32NNNN-NNNNN)."
@@ -49,11 +50,13 @@ INSTITUTION_HINTS = {
     Institution.Code.VPD: _("mediation, mentoring and circles of support in probation"),
 }
 
-_PHONE = re.compile(r"^\+?[\d\s\-()]{7,20}$")
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+_PHONE = re.compile(r"^\+?[\d\s\-()]{7,20}$", re.ASCII)
+# Free texts: generous for what a person writes by hand, small enough to refuse a pasted
+# megabyte (the database columns of the long ones are unlimited TEXT).
+AVAILABILITY_MAX_LENGTH = 2000
+FREE_TEXT_MAX_LENGTH = 5000
+# Far above any pass phrase or password manager's output; hashing stays cheap.
+PASSWORD_MAX_LENGTH = 1024
 
 
 class GroupedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -125,6 +128,7 @@ class ApplicationForm(forms.Form):
     # --- Contact details
     email = forms.EmailField(
         label=_("Email address"),
+        max_length=254,
         help_text=_("We send the confirmation here; you sign in with it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -144,11 +148,13 @@ class ApplicationForm(forms.Form):
     )
     password1 = forms.CharField(
         label=_("Password"),
+        max_length=PASSWORD_MAX_LENGTH,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
         label=_("Password (again)"),
+        max_length=PASSWORD_MAX_LENGTH,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -181,6 +187,7 @@ class ApplicationForm(forms.Form):
     )
     availability = forms.CharField(
         label=_("Availability"),
+        max_length=AVAILABILITY_MAX_LENGTH,
         required=False,
         help_text=_("When can you volunteer? For example: weekday evenings, twice a month."),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -189,12 +196,12 @@ class ApplicationForm(forms.Form):
     # --- Motivation
     motivation = forms.CharField(
         label=_("Why would you like to volunteer with us?"),
-        max_length=5000,
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     experience = forms.CharField(
         label=_("Relevant experience"),
-        max_length=5000,
+        max_length=FREE_TEXT_MAX_LENGTH,
         required=False,
         help_text=_("Volunteering, work with people, training — anything you think is relevant."),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -238,7 +245,9 @@ class ApplicationForm(forms.Form):
     )
 
     # --- Anti-spam: people never see it; bots fill it in.
-    website = forms.CharField(label=pgettext_lazy("honeypot field", "Website"), required=False)
+    website = forms.CharField(
+        label=pgettext_lazy("honeypot field", "Website"), max_length=200, required=False
+    )
 
     ACCOUNT_FIELDS = ("first_name", "last_name", "email", "password1", "password2")
     IDENTITY_FIELDS = ("personal_code", "date_of_birth")
@@ -389,7 +398,7 @@ class ApplicationForm(forms.Form):
 
     def clean_date_of_birth(self) -> date | None:
         born = self.cleaned_data.get("date_of_birth")
-        today = timezone.localdate()
+        today = local_today()
         if born and born > today:
             raise forms.ValidationError(_("The date of birth cannot be in the future."), code="future")
         if born and age_on(born, today) > 120:
@@ -432,7 +441,7 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("website"):
+        if cleaned.get("website") or "website" in self.errors:  # filled in (even past its limit)
             self.honeypot_filled = True
             raise forms.ValidationError(
                 _("The form could not be sent. Please check it and send it again."), code="honeypot"
@@ -488,7 +497,7 @@ class ApplicationForm(forms.Form):
         return cleaned["date_of_birth"]
 
     def _check_age(self, born: date, cleaned: dict) -> None:
-        today = timezone.localdate()
+        today = local_today()
         age = age_on(born, today)
         field = "date_of_birth" if "date_of_birth" in self.fields else None
         too_young = False
