@@ -177,6 +177,8 @@ class CoordinatorInvitationAdmin(InstitutionScopedAdmin, SimpleHistoryAdmin):
             "created_at",
             "expires_at",
             "sent_at",
+            "send_attempts",
+            "send_error",
             "accepted_at",
             "accepted_by",
             "revoked_at",

@@ -240,6 +240,11 @@ class CoordinatorInvitation(models.Model):
     # A fresh nonce invalidates every link sent before (resend, revoke).
     nonce = models.CharField(max_length=32, default=_new_nonce, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The email's outbox state (see services.invitation_send_email): taken by a sender
+    # (cleared when it fails), how many tries since the link was made, the last error.
+    send_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    send_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    send_error = models.CharField(max_length=255, blank=True, editable=False)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -259,7 +264,7 @@ class CoordinatorInvitation(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["nonce"])
+    history = HistoricalRecords(excluded_fields=["nonce", "send_claimed_at", "send_attempts", "send_error"])
     objects = CoordinatorInvitationQuerySet.as_manager()
 
     class Meta:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
@@ -14,12 +13,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core.outbox import Outbox
+from core.tasks import enqueue_on_commit
 
 from . import permissions
 from .models import AuditEvent, CoordinatorInvitation, Institution, Unit
@@ -138,10 +141,23 @@ def invitation_url(invitation: CoordinatorInvitation) -> str:
     return settings.TILTS_BASE_URL.rstrip("/") + path
 
 
+# Ages from the invitation's creation: a resent one the broker lost is queued again by the
+# next sweep (sooner than after 10 minutes, which is harmless: the claim sends it once).
+INVITATION_EMAIL = Outbox(
+    model=CoordinatorInvitation,
+    sent="sent_at",
+    claimed="send_claimed_at",
+    attempts="send_attempts",
+    error="send_error",
+    created="created_at",
+    pending=lambda now: Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now),
+)
+
+
 def _enqueue_invitation_email(invitation_id: int) -> None:
     from .tasks import invitation_send
 
-    transaction.on_commit(partial(invitation_send.delay, invitation_id))
+    enqueue_on_commit(invitation_send, invitation_id)
 
 
 def invitation_check(*, actor: User, email: str, units: Iterable[Unit]) -> int:
@@ -227,7 +243,12 @@ def invitation_resend(*, actor: User, invitation: CoordinatorInvitation) -> Coor
     invitation.nonce = CoordinatorInvitation._meta.get_field("nonce").default()
     invitation.expires_at = timezone.now() + timedelta(days=settings.TILTS_INVITATION_DAYS)
     invitation.sent_at = None
-    invitation.save(update_fields=["nonce", "expires_at", "sent_at"])
+    invitation.send_claimed_at = None  # a send of the old link in flight marks nothing
+    invitation.send_attempts = 0
+    invitation.send_error = ""
+    invitation.save(
+        update_fields=["nonce", "expires_at", "sent_at", "send_claimed_at", "send_attempts", "send_error"]
+    )
     audit_record(
         actor=actor, action="invitation.resend", target=invitation, institution=invitation.institution
     )
@@ -279,17 +300,18 @@ def invited_user_create(
 
 
 def invitation_send_email(*, invitation_id: int) -> bool:
-    """Send the invitation email once per link. Returns False when there was nothing to send."""
-    with transaction.atomic():
-        invitation = (
-            CoordinatorInvitation.objects.select_for_update()
-            .select_related("institution", "invited_by")
-            .filter(pk=invitation_id)
-            .first()
-        )
-        if invitation is None or invitation.sent_at is not None or not invitation.is_pending:
-            return False
-        units = list(invitation.units.order_by("name"))
+    """Send the invitation email once per link. Returns False when there was nothing to
+    send. The invitation is claimed, the email goes out outside any transaction, and the
+    invitation is marked sent only if its link is still the one mailed (a resend meanwhile
+    sends the new link); a failure is recorded and raised (the task retries, then the sweeper)."""
+    claimed = INVITATION_EMAIL.claim(invitation_id)
+    if claimed is None:
+        return False
+    invitation = CoordinatorInvitation.objects.select_related("institution", "invited_by").get(
+        pk=invitation_id
+    )
+    units = list(invitation.units.order_by("name"))
+    try:
         with translation.override(invitation.language):
             context = {
                 "invitation": invitation,
@@ -299,7 +321,22 @@ def invitation_send_email(*, invitation_id: int) -> bool:
             }
             subject = render_to_string("institutions/email/invitation_subject.txt", context).strip()
             body = render_to_string("institutions/email/invitation_body.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
-        invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]).send()
+    except Exception as error:
+        INVITATION_EMAIL.failed(invitation_id, claimed=claimed, error=error)
+        raise
+    CoordinatorInvitation.objects.filter(pk=invitation_id, nonce=invitation.nonce).update(
+        sent_at=timezone.now(), send_claimed_at=None, send_error=""
+    )
     return True
+
+
+def invitations_requeue_unsent(*, now=None) -> list[int]:
+    """The sweeper: queue again pending invitations whose email did not go out (a lost
+    message, the broker or the mail server down)."""
+    from .tasks import invitation_send
+
+    due = INVITATION_EMAIL.due(now=now)
+    for pk in due:
+        enqueue_on_commit(invitation_send, pk)
+    return due

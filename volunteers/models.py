@@ -160,10 +160,24 @@ class Application(models.Model):
     guardian_consent = models.BooleanField(_("legal representative's consent"), default=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="lv")
     coordinators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The submission notice's outbox state (see services.coordinators_notify_submission):
+    # taken by a sender, how many tries, the last error and the addresses already mailed.
+    coordinators_notice_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    coordinators_notice_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    coordinators_notice_error = models.CharField(max_length=255, blank=True, editable=False)
+    coordinators_notice_sent_to = models.JSONField(default=list, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["cv"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "cv",
+            "coordinators_notice_claimed_at",
+            "coordinators_notice_attempts",
+            "coordinators_notice_error",
+            "coordinators_notice_sent_to",
+        ]
+    )
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:
@@ -211,6 +225,10 @@ class ApplicationEvent(models.Model):
     visible_to_volunteer = models.BooleanField(default=False)
     notify = models.BooleanField(default=False)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The status email's outbox state (see services.applicant_notify).
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=255, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     tenant_unit_path = "application__unit"
@@ -218,7 +236,15 @@ class ApplicationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["application", "created_at"], name="application_event_time")]
+        indexes = [
+            models.Index(fields=["application", "created_at"], name="application_event_time"),
+            # The sweeper's status emails still to send.
+            models.Index(
+                fields=["created_at"],
+                name="application_event_unsent",
+                condition=models.Q(notify=True, emailed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} {self.kind} {self.to_status}"
@@ -341,6 +367,9 @@ class BulkEmailRecipient(models.Model):
     application = models.ForeignKey(Application, on_delete=models.SET_NULL, null=True, related_name="+")
     email = models.EmailField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Taken by a sender (cleared when it fails), how many tries, the last error.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=255, blank=True)
 
     class Meta:

@@ -1,24 +1,27 @@
 """Personal data leaving Tilts: list exports (CSV/XLSX), CV downloads and bulk emails.
-Each is audited; bulk emails are sent by a Celery task, once per address."""
+Each is audited; bulk emails are sent by a Celery task, once per address (each recipient
+claimed, then mailed outside any transaction: core.outbox)."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import tabular
+from core.outbox import Outbox
+from core.tasks import enqueue_on_commit
 from institutions import permissions
 from institutions.models import Unit
 from institutions.services import audit_record
@@ -28,6 +31,8 @@ from .models import Application, BulkEmail, BulkEmailRecipient, Status
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # --- Export
 
@@ -167,8 +172,18 @@ def bulk_email_create(*, unit: Unit, actor: User, subject: str, body: str, statu
         unit=unit,
         data={"recipients": len(recipients), "statuses": statuses, "subject": bulk_email.subject},
     )
-    transaction.on_commit(partial(send_bulk_email.delay, bulk_email.pk))
+    enqueue_on_commit(send_bulk_email, bulk_email.pk)
     return bulk_email
+
+
+BULK_RECIPIENT = Outbox(
+    model=BulkEmailRecipient,
+    sent="sent_at",
+    claimed="claimed_at",
+    attempts="attempts",
+    error="error",
+    created="bulk_email__created_at",
+)
 
 
 def _bulk_message(bulk_email: BulkEmail, to: str) -> EmailMessage:
@@ -189,38 +204,48 @@ class BulkRun:
 
 
 def bulk_email_send(*, bulk_email_id: int) -> BulkRun:
-    """Send every recipient not yet sent, each in its own transaction with its row locked,
-    so that a re-run (retry, sweeper, second worker) never sends anyone twice. Failures are
-    recorded per recipient and tried again by the next run."""
+    """Send every recipient not yet sent. Each recipient is claimed first (one sender gets
+    it), mailed outside any transaction and then marked, so that a re-run (retry, sweeper,
+    second worker) never sends anyone twice and a slow mail server holds no lock. Failures
+    are recorded per recipient and tried again by the next run."""
     run = BulkRun()
     bulk_email = BulkEmail.objects.select_related("unit", "author").filter(pk=bulk_email_id).first()
     if bulk_email is None:
         return run
     pending = list(
-        bulk_email.recipients.filter(sent_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+        bulk_email.recipients.filter(sent_at__isnull=True).order_by("pk").values_list("pk", "email")
     )
-    for recipient_id in pending:
-        with transaction.atomic():
-            recipient = (
-                BulkEmailRecipient.objects.select_for_update()
-                .filter(pk=recipient_id, sent_at__isnull=True)
-                .first()
-            )
-            if recipient is None:
+    connection = None
+    try:
+        for recipient_id, email in pending:
+            claimed = BULK_RECIPIENT.claim(recipient_id)
+            if claimed is None:
                 continue
             try:
-                _bulk_message(bulk_email, recipient.email).send()
+                if connection is None:
+                    connection = get_connection()
+                message = _bulk_message(bulk_email, email)
+                message.connection = connection
+                message.send()
             except Exception as error:  # recorded on the row; the next run tries again
-                recipient.error = f"{type(error).__name__}: {error}"[:255]
-                recipient.save(update_fields=["error"])
+                BULK_RECIPIENT.failed(recipient_id, claimed=claimed, error=error)
                 run.failed += 1
+                connection = _close(connection)  # a broken connection is not used again
                 continue
-            recipient.sent_at = timezone.now()
-            recipient.error = ""
-            recipient.save(update_fields=["sent_at", "error"])
+            BULK_RECIPIENT.sent_now(recipient_id)
             run.sent += 1
+    finally:
+        _close(connection)
     if not bulk_email.recipients.filter(sent_at__isnull=True).exists():
         BulkEmail.objects.filter(pk=bulk_email.pk, finished_at__isnull=True).update(
             finished_at=timezone.now()
         )
     return run
+
+
+def _close(connection) -> None:
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # closing a connection that already failed
+            logger.debug("Closing the mail connection failed", exc_info=True)

@@ -1,12 +1,12 @@
 """Every write of the volunteers app: keyword-only, atomic, history and audit in the same
-transaction, emails on commit."""
+transaction, emails on commit (claimed, then sent outside the transaction: core.outbox)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
@@ -18,6 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import local_year
+from core.outbox import Outbox
+from core.tasks import enqueue_on_commit
 from institutions import permissions
 from institutions.models import Institution, Unit
 from institutions.services import audit_record
@@ -27,6 +30,7 @@ from .models import (
     Application,
     ApplicationEvent,
     Assessment,
+    BulkEmailRecipient,
     Role,
     Status,
     VettingRecord,
@@ -128,10 +132,6 @@ def responsible_unit(institution: Institution, preferred: Iterable[Unit]) -> Uni
     return unit
 
 
-def _enqueue(task, *args) -> None:
-    transaction.on_commit(partial(task.delay, *args))
-
-
 @transaction.atomic
 def applications_submit(
     *,
@@ -220,7 +220,7 @@ def applications_submit(
             submitted_at=now,
             status_changed_at=now,
         )
-        application.reference = f"T{now.year}-{application.pk:05d}"
+        application.reference = f"T{local_year(now)}-{application.pk:05d}"
         if cv is not None:
             cv.seek(0)
             application.cv.save(f"{application.reference}.pdf", cv, save=False)
@@ -236,7 +236,7 @@ def applications_submit(
             created_at=now,
         )
         audit_record(actor=user, action="application.submit", target=application, unit=application.unit)
-        _enqueue(notify_coordinators_of_submission, application.pk)
+        enqueue_on_commit(notify_coordinators_of_submission, application.pk)
         applications.append(application)
     return applications
 
@@ -328,7 +328,7 @@ def _apply_transition(
         data={"from": previous, "to": to, "reason": reason},
     )
     if event.notify:
-        _enqueue(notify_applicant, event.pk)
+        enqueue_on_commit(notify_applicant, event.pk)
     return application
 
 
@@ -447,74 +447,103 @@ def vetting_view_logged(*, application: Application, actor: User) -> None:
     audit_record(actor=actor, action="vetting.view", target=application, unit=application.unit)
 
 
-# --- Emails (run by tasks; each sent once)
+# --- Emails (run by tasks; each sent once; claimed, then sent outside any lock)
+
+SUBMISSION_NOTICE = Outbox(
+    model=Application,
+    sent="coordinators_notified_at",
+    claimed="coordinators_notice_claimed_at",
+    attempts="coordinators_notice_attempts",
+    error="coordinators_notice_error",
+    created="submitted_at",
+)
+STATUS_EMAIL = Outbox(
+    model=ApplicationEvent,
+    sent="emailed_at",
+    claimed="email_claimed_at",
+    attempts="email_attempts",
+    error="email_error",
+    created="created_at",
+    # An erased or deactivated person is not written to.
+    pending=lambda now: Q(notify=True, application__volunteer__user__is_active=True),
+)
 
 
-def _send(*, to: list[str], language: str, template: str, context: dict) -> None:
+def _send(*, to: list[str], language: str, template: str, context: dict, connection=None) -> None:
     from django.conf import settings
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
     from django.utils import translation
 
     with translation.override(language):
         subject = render_to_string(f"volunteers/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"volunteers/email/{template}_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to, connection=connection).send()
 
 
 def coordinators_notify_submission(*, application_id: int) -> bool:
     """Tell the coordinators of the application's unit (or, if none, the institution's
-    central coordinators) that an application arrived. Once per application."""
+    central coordinators) that an application arrived. Once per application and person:
+    the application is claimed, the emails go out outside any transaction, and each
+    address is recorded as it is mailed, so a retry after a partial failure (raised for
+    the task to retry; the sweeper tries later too) writes only to those not mailed yet."""
     from django.conf import settings
+    from django.core.mail import get_connection
     from django.urls import reverse
 
-    with transaction.atomic():
-        application = (
-            Application.objects.select_for_update()
-            .select_related("unit", "institution", "volunteer__user")
-            .filter(pk=application_id)
-            .first()
+    claimed = SUBMISSION_NOTICE.claim(application_id)
+    if claimed is None:
+        return False
+    application = Application.objects.select_related("unit", "institution", "volunteer__user").get(
+        pk=application_id
+    )
+    people = permissions.coordinators_by_unit([application.unit_id]).get(application.unit_id) or (
+        permissions.central_coordinators_by_institution([application.institution_id]).get(
+            application.institution_id, []
         )
-        if application is None or application.coordinators_notified_at is not None:
-            return False
-        people = permissions.coordinators_by_unit([application.unit_id]).get(application.unit_id) or (
-            permissions.central_coordinators_by_institution([application.institution_id]).get(
-                application.institution_id, []
-            )
-        )
-        url = settings.TILTS_BASE_URL.rstrip("/") + reverse(
-            "volunteers:application_detail", args=[application.pk]
-        )
-        for person in people:
-            _send(
-                to=[person.email],
-                language=person.language,
-                template="new_application",
-                context={"application": application, "url": url, "person": person},
-            )
-        application.coordinators_notified_at = timezone.now()
-        application.save(update_fields=["coordinators_notified_at"])
+    )
+    url = settings.TILTS_BASE_URL.rstrip("/") + reverse(
+        "volunteers:application_detail", args=[application.pk]
+    )
+    mailed = list(application.coordinators_notice_sent_to)
+    to_mail = [person for person in people if person.email and person.email.lower() not in mailed]
+    try:
+        with get_connection() if to_mail else nullcontext() as connection:
+            for person in to_mail:
+                if person.email.lower() in mailed:  # one person listed twice
+                    continue
+                _send(
+                    to=[person.email],
+                    language=person.language,
+                    template="new_application",
+                    context={"application": application, "url": url, "person": person},
+                    connection=connection,
+                )
+                mailed.append(person.email.lower())
+                Application.objects.filter(pk=application_id).update(coordinators_notice_sent_to=mailed)
+    except Exception as error:
+        SUBMISSION_NOTICE.failed(application_id, claimed=claimed, error=error)
+        raise
+    SUBMISSION_NOTICE.sent_now(application_id)
     return True
 
 
 def applicant_notify(*, event_id: int) -> bool:
-    """Email the applicant about a status change, in their language. Once per event."""
+    """Email the applicant about a status change, in their language. Once per event: the
+    event is claimed, the email goes out outside any transaction; a failure is recorded
+    and raised (the task retries; the sweeper tries later too)."""
     from django.conf import settings
     from django.urls import reverse
 
-    with transaction.atomic():
-        event = (
-            ApplicationEvent.objects.select_for_update()
-            .select_related("application__volunteer__user", "application__unit", "application__institution")
-            .filter(pk=event_id)
-            .first()
-        )
-        if event is None or not event.notify or event.emailed_at is not None:
-            return False
-        application = event.application
-        user = application.volunteer.user
-        if not user.is_active:
-            return False
+    claimed = STATUS_EMAIL.claim(event_id)
+    if claimed is None:
+        return False
+    event = ApplicationEvent.objects.select_related(
+        "application__volunteer__user", "application__unit", "application__institution"
+    ).get(pk=event_id)
+    application = event.application
+    user = application.volunteer.user
+    try:
         _send(
             to=[user.email],
             language=user.language,
@@ -526,6 +555,29 @@ def applicant_notify(*, event_id: int) -> bool:
                 "url": settings.TILTS_BASE_URL.rstrip("/") + reverse("volunteers:my_applications"),
             },
         )
-        event.emailed_at = timezone.now()
-        event.save(update_fields=["emailed_at"])
+    except Exception as error:
+        STATUS_EMAIL.failed(event_id, claimed=claimed, error=error)
+        raise
+    STATUS_EMAIL.sent_now(event_id)
     return True
+
+
+def emails_requeue_unsent(*, now=None) -> dict[str, int]:
+    """The sweeper: queue again submission notices, status emails and bulk emails not sent
+    a while after they were written (a lost message, the broker or mail server down)."""
+    from .outreach import BULK_RECIPIENT
+    from .tasks import notify_applicant, notify_coordinators_of_submission, send_bulk_email
+
+    notices = SUBMISSION_NOTICE.due(now=now)
+    for pk in notices:
+        enqueue_on_commit(notify_coordinators_of_submission, pk)
+    events = STATUS_EMAIL.due(now=now)
+    for pk in events:
+        enqueue_on_commit(notify_applicant, pk)
+    recipients = BULK_RECIPIENT.due(now=now)
+    bulk_emails = sorted(
+        set(BulkEmailRecipient.objects.filter(pk__in=recipients).values_list("bulk_email_id", flat=True))
+    )
+    for pk in bulk_emails:
+        enqueue_on_commit(send_bulk_email, pk)
+    return {"submission_notices": len(notices), "status_emails": len(events), "bulk_emails": len(bulk_emails)}

@@ -207,6 +207,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connect or command may take: a hung mail server fails the send (recorded
+# on its outbox row and retried) instead of blocking a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tilts <noreply@tilts.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -229,3 +229,120 @@ def test_revoking_a_coordinator_removes_access_and_is_audited_when_done_by_centr
     assert (
         client.get(reverse("institutions:unit_detail", kwargs={"unit_slug": olaine.slug})).status_code == 404
     )
+
+
+# --- Nothing lost when the broker or the mail server misbehaves
+
+LATER = timedelta(minutes=11)  # past the sweeper's RETRY_AFTER
+
+
+def _sweep(capture, now=None) -> list[int]:
+    with capture(execute=True):
+        return services.invitations_requeue_unsent(now=now or timezone.now() + LATER)
+
+
+def test_invitation_is_created_and_swept_once_when_the_broker_is_down(
+    ievp_central, olaine, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from institutions import tasks
+
+    with (
+        mock.patch.object(tasks.invitation_send, "apply_async", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        invitation = services.invitation_create(actor=ievp_central, email="b@example.lv", units=[olaine])
+    assert mail.outbox == []
+    assert _sweep(django_capture_on_commit_callbacks, now=timezone.now()) == []  # not stale yet
+    assert _sweep(django_capture_on_commit_callbacks) == [invitation.pk]
+    assert [m.to for m in mail.outbox] == [["b@example.lv"]]
+    assert _sweep(django_capture_on_commit_callbacks) == []
+    assert len(mail.outbox) == 1
+
+
+def test_invitation_stays_unsent_and_the_sweeper_retries_when_the_mail_server_fails(
+    ievp_central, olaine, django_capture_on_commit_callbacks
+):
+    import smtplib
+    from unittest import mock
+
+    refused = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    with (
+        mock.patch.object(services.EmailMessage, "send", side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        invitation = services.invitation_create(actor=ievp_central, email="c@example.lv", units=[olaine])
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None and invitation.send_claimed_at is None
+    assert invitation.send_attempts >= 1 and "Connection unexpectedly closed" in invitation.send_error
+    assert mail.outbox == []
+    assert _sweep(django_capture_on_commit_callbacks) == [invitation.pk]
+    assert [m.to for m in mail.outbox] == [["c@example.lv"]]
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None and invitation.send_error == ""
+    assert _sweep(django_capture_on_commit_callbacks) == []
+
+
+def test_invitation_sweeper_skips_sent_held_closed_and_given_up_invitations_when_it_runs(
+    ievp_central, olaine
+):
+    from unittest import mock
+
+    from core import outbox
+
+    now = timezone.now()
+    with mock.patch.object(services, "enqueue_on_commit"):  # the rows only, no email
+        made = {
+            name: services.invitation_create(actor=ievp_central, email=f"{name}@example.lv", units=[olaine])
+            for name in ("due", "sent", "held", "revoked", "expired", "tried", "old", "fresh")
+        }
+    CoordinatorInvitation.objects.exclude(pk=made["fresh"].pk).update(created_at=now - timedelta(hours=1))
+    CoordinatorInvitation.objects.filter(pk=made["sent"].pk).update(sent_at=now)
+    CoordinatorInvitation.objects.filter(pk=made["held"].pk).update(send_claimed_at=now)
+    CoordinatorInvitation.objects.filter(pk=made["revoked"].pk).update(revoked_at=now)
+    CoordinatorInvitation.objects.filter(pk=made["expired"].pk).update(expires_at=now)
+    CoordinatorInvitation.objects.filter(pk=made["tried"].pk).update(send_attempts=outbox.MAX_ATTEMPTS)
+    CoordinatorInvitation.objects.filter(pk=made["old"].pk).update(created_at=now - timedelta(days=8))
+    assert services.INVITATION_EMAIL.due(now=now) == [made["due"].pk]
+    assert services.invitation_send_email(invitation_id=made["held"].pk) is False
+    assert services.invitation_send_email(invitation_id=made["revoked"].pk) is False
+    assert mail.outbox == []
+
+
+def test_invitation_sent_with_an_old_link_is_not_marked_sent_when_it_was_resent_meanwhile(
+    ievp_central, olaine, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    with mock.patch.object(services, "enqueue_on_commit"):
+        invitation = services.invitation_create(actor=ievp_central, email="d@example.lv", units=[olaine])
+    real_send = services.EmailMessage.send
+
+    def resent_while_sending(message, *args, **kwargs):
+        with mock.patch.object(services, "enqueue_on_commit"):
+            services.invitation_resend(actor=ievp_central, invitation=invitation)
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(services.EmailMessage, "send", resent_while_sending):
+        assert services.invitation_send_email(invitation_id=invitation.pk) is True
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None  # the new link still has to go out
+    assert services.invitation_send_email(invitation_id=invitation.pk) is True
+    assert len(mail.outbox) == 2
+    assert services.invitation_token(invitation) in mail.outbox[1].body
+    assert services.invitation_send_email(invitation_id=invitation.pk) is False
+
+
+def test_invitation_sweeper_runs_from_a_beat_row_every_ten_minutes_when_migrated(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery_app import app
+    from institutions import tasks
+
+    job = PeriodicTask.objects.select_related("interval").get(task="institutions.tasks.invitations_sweep")
+    assert (job.interval.every, job.interval.period, job.enabled) == (10, "minutes", True)
+    assert "institutions.tasks.invitations_sweep" in app.tasks
+    assert tasks.invitations_sweep() == 0

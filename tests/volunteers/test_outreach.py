@@ -200,3 +200,88 @@ def test_bulk_email_page_is_closed_to_readers_and_other_units_when_they_ask(
 )
 def test_neutralise_prefixes_an_apostrophe_when_a_cell_could_be_a_formula(value, expected):
     assert outreach.neutralise(value) == expected
+
+
+# --- Bulk email: nothing lost when the broker or the mail server misbehaves
+
+
+def _bulk(outbox):
+    """The bulk emails sent (the sweep also sends the factory applications' notices)."""
+    return [m for m in outbox if m.subject == "S"]
+
+
+def _sweep(capture):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from volunteers import services
+
+    with capture(execute=True):
+        return services.emails_requeue_unsent(now=timezone.now() + timedelta(minutes=11))["bulk_emails"]
+
+
+def test_bulk_email_is_recorded_and_swept_once_when_the_broker_is_down(
+    olaine, olaine_coordinator, olaine_people, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from volunteers import tasks
+
+    with (
+        mock.patch.object(tasks.send_bulk_email, "apply_async", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        bulk_email = outreach.bulk_email_create(
+            unit=olaine, actor=olaine_coordinator, subject="S", body="B", statuses=[Status.ACTIVE]
+        )
+    assert mail.outbox == []
+    assert _sweep(django_capture_on_commit_callbacks) == 1
+    assert sorted(m.to[0] for m in _bulk(mail.outbox)) == ["aktivs@example.lv", "divreiz@example.lv"]
+    assert _sweep(django_capture_on_commit_callbacks) == 0
+    assert len(_bulk(mail.outbox)) == 2
+    bulk_email.refresh_from_db()
+    assert bulk_email.finished_at is not None
+
+
+def test_bulk_email_sweep_retries_only_the_failed_recipient_when_the_mail_server_refused_one(
+    olaine, olaine_coordinator, olaine_people, django_capture_on_commit_callbacks
+):
+    real_send = outreach.EmailMessage.send
+
+    def flaky(message, *args, **kwargs):
+        if message.to == ["pauze@example.lv"]:
+            raise OSError("Connection refused")
+        return real_send(message, *args, **kwargs)
+
+    with (
+        mock.patch.object(outreach.EmailMessage, "send", flaky),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        bulk_email = outreach.bulk_email_create(
+            unit=olaine, actor=olaine_coordinator, subject="S", body="B", statuses=[Status.PAUSED]
+        )
+    failed = BulkEmailRecipient.objects.get(bulk_email=bulk_email, email="pauze@example.lv")
+    assert (failed.sent_at, failed.claimed_at, failed.attempts) == (None, None, 1)
+    assert _sweep(django_capture_on_commit_callbacks) == 1
+    assert [m.to for m in _bulk(mail.outbox)] == [["divreiz@example.lv"], ["pauze@example.lv"]]
+    failed.refresh_from_db()
+    assert failed.sent_at is not None and failed.attempts == 2
+    assert _sweep(django_capture_on_commit_callbacks) == 0
+
+
+def test_bulk_email_skips_a_recipient_another_sender_holds_when_run_again(
+    olaine, olaine_coordinator, olaine_people
+):
+    from django.utils import timezone
+
+    with mock.patch.object(outreach, "enqueue_on_commit"):  # no task: the rows only
+        bulk_email = outreach.bulk_email_create(
+            unit=olaine, actor=olaine_coordinator, subject="S", body="B", statuses=[Status.ACTIVE]
+        )
+    bulk_email.recipients.filter(email="aktivs@example.lv").update(claimed_at=timezone.now())
+    run = outreach.bulk_email_send(bulk_email_id=bulk_email.pk)
+    assert (run.sent, run.failed) == (1, 0)
+    assert [m.to for m in mail.outbox] == [["divreiz@example.lv"]]
+    bulk_email.refresh_from_db()
+    assert bulk_email.finished_at is None

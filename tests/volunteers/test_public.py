@@ -142,7 +142,7 @@ def test_valid_application_creates_account_volunteer_and_application_when_ievp_i
         "Rīga",
         "higher",
     )
-    assert application.reference.startswith(f"T{timezone.now().year}-")
+    assert application.reference.startswith(f"T{timezone.localdate().year}-")
     assert application.status == Status.SUBMITTED
     assert application.institution.code == "IEVP"
     assert set(application.preferred_units.all()) == {olaine, jelgava}
@@ -611,3 +611,56 @@ def test_form_page_query_count_is_bounded_when_volunteer_is_signed_in(
     # (profile, institutions, units, roles).
     with django_assert_max_num_queries(16):
         assert client.get(APPLY).status_code == 200
+
+
+# --- Input limits
+
+
+def test_application_is_refused_with_a_form_error_when_availability_is_one_mebibyte(client, data):
+    data["availability"] = "x" * 1024 * 1024
+    response = client.post(APPLY, data)
+    assert response.status_code == 200
+    assert errors_of(response, "availability") == [
+        "Ensure this value has at most 2000 characters (it has 1048576)."
+    ]
+    assert_nothing_created()
+    assert not Volunteer.objects.exists()
+    assert 'maxlength="2000"' in response.content.decode()
+
+
+def test_application_is_refused_when_phone_has_digits_of_another_script(client, data):
+    data["phone"] = "+371 ٢٩١٢٣٤٥٦"
+    response = client.post(APPLY, data)
+    assert response.status_code == 200
+    assert errors_of(response, "phone") == ["Enter a phone number, for example +371 20000000."]
+    assert_nothing_created()
+
+
+# --- The broker down
+
+
+def test_application_is_received_and_the_coordinator_notified_once_later_when_the_broker_is_down(
+    client, data, jelgava_coordinator, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from volunteers import services, tasks
+
+    task = tasks.notify_coordinators_of_submission
+    with (
+        mock.patch.object(task, "apply_async", side_effect=OperationalError("Connection refused")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(APPLY, data)
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("volunteers:apply_done", args=[application.reference])
+    assert not [m for m in mail.outbox if m.to == [jelgava_coordinator.email]]
+    for _run in range(2):  # the sweeper, once the broker is back; a second run sends nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            services.emails_requeue_unsent(now=timezone.now() + timedelta(minutes=11))
+    notices = [m for m in mail.outbox if m.to == [jelgava_coordinator.email]]
+    assert len(notices) == 1 and application.reference in notices[0].body

@@ -1,16 +1,20 @@
+import smtplib
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from core import outbox
 from institutions.models import AuditEvent, Unit
-from volunteers import services
+from volunteers import services, tasks
 from volunteers.models import Application, ApplicationEvent, Role, Status, VettingRecord
 from volunteers.services import ALLOWED, TransitionError
 
-from ..factories import ApplicationFactory, UnitFactory, VolunteerFactory
+from ..factories import ApplicationFactory, UnitFactory, VolunteerFactory, unit_coordinator
 
 
 def _person(**overrides):
@@ -62,7 +66,7 @@ def test_submit_creates_account_volunteer_and_application_when_new_person_applie
     assert application.unit == jelgava  # the first preferred unit
     assert set(application.preferred_units.all()) == {jelgava, olaine}
     assert list(application.roles.all()) == [role]
-    assert application.reference == f"T{timezone.now().year}-{application.pk:05d}"
+    assert application.reference == f"T{timezone.localdate().year}-{application.pk:05d}"
     user = application.volunteer.user
     assert user.email == "janis.berzins@example.lv"
     assert user.check_password("garš-un-drošs-9")
@@ -281,3 +285,175 @@ def test_applicant_is_emailed_in_their_language_when_the_status_changes(
     event = application.events.get(kind=ApplicationEvent.Kind.TRANSITION)
     assert services.applicant_notify(event_id=event.pk) is False
     assert len(mail.outbox) == 1
+
+
+# --- Emails: nothing lost when the broker or the mail server misbehaves
+
+LATER = timedelta(minutes=11)  # past the sweeper's RETRY_AFTER
+
+
+def _sweep(capture, *, later: bool = True) -> dict[str, int]:
+    """One sweeper run (its tasks queued on commit, as outside a test's transaction)."""
+    with capture(execute=True):
+        return services.emails_requeue_unsent(now=timezone.now() + LATER if later else None)
+
+
+def _broker_down(task):
+    from kombu.exceptions import OperationalError
+
+    return mock.patch.object(task, "apply_async", side_effect=OperationalError("Connection refused"))
+
+
+def _mail_fails_for(*addresses):
+    """EmailMessage.send raises for these addresses (a mail server refusing), else sends."""
+    real_send = EmailMessage.send
+
+    def send(message, *args, **kwargs):
+        if set(message.to) & set(addresses):
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(message, *args, **kwargs)
+
+    return mock.patch.object(EmailMessage, "send", send)
+
+
+def test_submission_commits_and_the_sweeper_notifies_once_when_the_broker_was_down(
+    ievp, olaine, olaine_coordinator, django_capture_on_commit_callbacks
+):
+    with (
+        _broker_down(tasks.notify_coordinators_of_submission),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        [application] = services.applications_submit(
+            person=_person(), details=_details(preferred_units=[olaine]), institutions=[ievp]
+        )
+    application.refresh_from_db()
+    assert application.coordinators_notified_at is None and mail.outbox == []
+    assert _sweep(django_capture_on_commit_callbacks, later=False)["submission_notices"] == 0  # not stale yet
+    assert _sweep(django_capture_on_commit_callbacks)["submission_notices"] == 1
+    assert [m.to for m in mail.outbox] == [[olaine_coordinator.email]]
+    application.refresh_from_db()
+    assert application.coordinators_notified_at is not None
+    assert (application.coordinators_notice_attempts, application.coordinators_notice_error) == (1, "")
+    assert _sweep(django_capture_on_commit_callbacks)["submission_notices"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_submission_notice_goes_only_to_those_not_mailed_when_the_mail_server_failed_midway(
+    ievp, olaine, olaine_coordinator
+):
+    second = unit_coordinator(olaine, email="otra@example.lv")
+    application = ApplicationFactory(unit=olaine)
+    with _mail_fails_for(second.email), pytest.raises(smtplib.SMTPException):
+        services.coordinators_notify_submission(application_id=application.pk)
+    assert [m.to for m in mail.outbox] == [[olaine_coordinator.email]]
+    application.refresh_from_db()
+    assert application.coordinators_notified_at is None
+    assert application.coordinators_notice_sent_to == [olaine_coordinator.email]
+    assert application.coordinators_notice_claimed_at is None  # released for the retry
+    assert application.coordinators_notice_attempts == 1
+    assert "Connection unexpectedly closed" in application.coordinators_notice_error
+
+    assert services.coordinators_notify_submission(application_id=application.pk) is True
+    assert [m.to for m in mail.outbox] == [[olaine_coordinator.email], [second.email]]
+    assert services.coordinators_notify_submission(application_id=application.pk) is False
+    assert len(mail.outbox) == 2
+
+
+def test_submission_notice_is_not_sent_when_another_sender_holds_it_until_the_claim_is_stale(
+    olaine, olaine_coordinator
+):
+    application = ApplicationFactory(unit=olaine)
+    Application.objects.filter(pk=application.pk).update(coordinators_notice_claimed_at=timezone.now())
+    assert services.coordinators_notify_submission(application_id=application.pk) is False
+    assert mail.outbox == []
+    Application.objects.filter(pk=application.pk).update(
+        coordinators_notice_claimed_at=timezone.now() - outbox.CLAIM_STALE_AFTER - timedelta(minutes=1)
+    )
+    assert services.coordinators_notify_submission(application_id=application.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_sweeper_picks_only_stale_unsent_free_notices_when_it_runs(olaine):
+    now = timezone.now()
+
+    def application(minutes_ago, **fields):
+        made = ApplicationFactory(unit=olaine)
+        Application.objects.filter(pk=made.pk).update(
+            submitted_at=now - timedelta(minutes=minutes_ago), **fields
+        )
+        return made.pk
+
+    stale = application(11)
+    failed_before = application(60, coordinators_notice_attempts=3, coordinators_notice_error="SMTPError")
+    dead_sender = application(60, coordinators_notice_claimed_at=now - timedelta(minutes=20))
+    application(5)  # fresh: its task is probably on its way
+    application(60, coordinators_notified_at=now)  # sent
+    application(60, coordinators_notice_claimed_at=now - timedelta(minutes=1))  # being sent
+    application(60, coordinators_notice_attempts=outbox.MAX_ATTEMPTS)  # given up
+    application(8 * 24 * 60)  # older than a week: given up
+    assert services.SUBMISSION_NOTICE.due(now=now) == [failed_before, dead_sender, stale]
+
+
+def test_status_email_is_retried_by_the_sweeper_once_when_the_mail_server_failed(
+    olaine, olaine_coordinator, django_capture_on_commit_callbacks
+):
+    application = ApplicationFactory(unit=olaine, coordinators_notified_at=timezone.now())
+    email = application.volunteer.user.email
+    with _mail_fails_for(email), django_capture_on_commit_callbacks(execute=True):
+        services.application_transition(
+            application_id=application.pk, to=Status.SCREENING, actor=olaine_coordinator
+        )  # the task's own retries fail too; the error is logged, the transition stands
+    application.refresh_from_db()
+    assert application.status == Status.SCREENING and mail.outbox == []
+    event = application.events.get(kind=ApplicationEvent.Kind.TRANSITION)
+    assert event.emailed_at is None and event.email_claimed_at is None
+    assert event.email_attempts >= 1 and "Connection unexpectedly closed" in event.email_error
+
+    assert _sweep(django_capture_on_commit_callbacks)["status_emails"] == 1
+    assert [m.to for m in mail.outbox] == [[email]]
+    event.refresh_from_db()
+    assert event.emailed_at is not None and event.email_error == ""
+    assert _sweep(django_capture_on_commit_callbacks)["status_emails"] == 0
+    assert services.applicant_notify(event_id=event.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_status_email_is_not_swept_when_notify_is_off_or_the_person_is_inactive(olaine, olaine_coordinator):
+    quiet = ApplicationFactory(unit=olaine)
+    services.application_transition(
+        application_id=quiet.pk, to=Status.SCREENING, actor=olaine_coordinator, notify=False
+    )
+    gone = ApplicationFactory(unit=olaine)
+    with _broker_down(tasks.notify_applicant):
+        services.application_transition(application_id=gone.pk, to=Status.SCREENING, actor=olaine_coordinator)
+    gone.volunteer.user.is_active = False
+    gone.volunteer.user.save()
+    assert services.STATUS_EMAIL.due(now=timezone.now() + LATER) == []
+    assert services.applicant_notify(event_id=gone.events.get(kind="transition").pk) is False
+    assert mail.outbox == []
+
+
+def test_transition_commits_when_the_broker_is_down(
+    olaine, olaine_coordinator, django_capture_on_commit_callbacks
+):
+    application = ApplicationFactory(unit=olaine)
+    with _broker_down(tasks.notify_applicant), django_capture_on_commit_callbacks(execute=True):
+        services.application_transition(
+            application_id=application.pk, to=Status.SCREENING, actor=olaine_coordinator
+        )
+    application.refresh_from_db()
+    assert application.status == Status.SCREENING and mail.outbox == []
+    assert services.STATUS_EMAIL.due(now=timezone.now() + LATER) == [
+        application.events.get(kind="transition").pk
+    ]
+
+
+def test_sweeper_runs_from_a_beat_row_every_ten_minutes_when_migrated(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery_app import app
+
+    job = PeriodicTask.objects.select_related("interval").get(task="volunteers.tasks.emails_sweep")
+    assert (job.interval.every, job.interval.period, job.enabled) == (10, "minutes", True)
+    assert "volunteers.tasks.emails_sweep" in app.tasks
+    assert tasks.emails_sweep() == {"submission_notices": 0, "status_emails": 0, "bulk_emails": 0}
