@@ -11,6 +11,7 @@ from volunteers import selectors as volunteer_selectors
 from .health import broker_status, database_status
 
 
+@require_GET
 def home(request):
     """Anonymous visitors see the public landing page; staff their units; anyone else
     (a volunteer) their own page."""

@@ -55,6 +55,8 @@ class CoordinatorsView(CoordinatorManagerMixin, TemplateView):
 class InviteView(CoordinatorManagerMixin, FormView):
     template_name = "institutions/invite.html"
     form_class = InvitationForm
+    # FormView also answers PUT like POST; the page is a GET and a POST only.
+    http_method_names = ["get", "post"]
 
     def get_initial(self):
         initial = {"language": self.request.LANGUAGE_CODE}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import django_filters
 from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -267,6 +268,33 @@ def application_detail(*, user: User, application: Application) -> ApplicationDe
 
 def application_vetting_records(application: Application) -> list[VettingRecord]:
     return list(application.vetting_records.select_related("checked_by").order_by("-requested_on", "-pk"))
+
+
+def application_vetting_queryset(application: Application) -> QuerySet[VettingRecord]:
+    """The application's vetting records, for the form's record choice (the caller has
+    already resolved the application through ``application_for``)."""
+    return VettingRecord.objects.filter(application=application)
+
+
+# --- The volunteer's own applications (self-service)
+
+
+def own_application(*, volunteer, pk: int) -> Application:
+    """One of the volunteer's own applications; anyone else's is a 404."""
+    return get_object_or_404(
+        Application.objects.filter(volunteer=volunteer).select_related("unit", "institution"), pk=pk
+    )
+
+
+def receipt_applications(references: Iterable[str]) -> list[Application]:
+    """The applications of one submission, for its receipt. The caller checks that the
+    references are this browser session's own (the receipt is a capability of the session)."""
+    return list(
+        Application.objects.filter(reference__in=list(references))
+        .select_related("institution", "unit", "volunteer__user")
+        .prefetch_related("roles")
+        .order_by("institution__code")
+    )
 
 
 # --- Bulk email

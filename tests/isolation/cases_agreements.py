@@ -282,3 +282,58 @@ CASES: dict[str, Case] = {
         expect=IEVP_TEXT, kwargs=_pk(_template), secret=lambda w: TEMPLATE_SECRET, entitled=IEVP_TEXT_READERS
     ),
 }
+
+
+def _terms(w) -> dict:
+    today = timezone.localdate()
+    return {
+        "role": _role(w).pk,
+        "place": "Olaines cietums, sporta zāle",
+        "start_date": (today + timedelta(days=7)).isoformat(),
+        "end_date": (today + timedelta(days=200)).isoformat(),
+        "hours_per_week": "4",
+        "duties": DRAFT_DUTIES,
+        "notice_days": "10",
+    }
+
+
+# The POST side of the GET-and-POST views.
+EXTRA: dict[str, tuple[str, Case]] = {
+    "agreements:create POST": (
+        "agreements:create",
+        Case(
+            method="post",
+            expect=UNIT_WRITE,
+            kwargs=_application_in_agreement_step,
+            data=_terms,
+            secret=lambda w: w.olaine_application.reference,
+            entitled=OLAINE_COORDINATORS,
+        ),
+    ),
+    "agreements:edit POST": (
+        "agreements:edit",
+        Case(
+            method="post",
+            expect=UNIT_WRITE,
+            kwargs=_pk(_draft),
+            data=_terms,
+            secret=lambda w: DRAFT_DUTIES,
+            entitled=OLAINE_COORDINATORS,
+        ),
+    ),
+    # A new version of IeVP's text: VPD's centre may not choose IeVP (the form comes back).
+    "agreements:template_new POST": (
+        "agreements:template_new",
+        Case(
+            method="post",
+            expect={**CENTRAL_PAGE, "ievp_central": 302, "vpd_central": 400, "superuser": 302},
+            data=lambda w: {
+                "institution": w.olaine.institution.pk,
+                "title": "Jauna versija",
+                "body": "{{ institution }} un {{ volunteer_name }} vienojas.",
+            },
+            secret=lambda w: (_template(w), TEMPLATE_SECRET)[1],
+            entitled=IEVP_TEXT_READERS,
+        ),
+    ),
+}

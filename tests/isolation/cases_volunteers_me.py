@@ -107,3 +107,39 @@ CASES: dict[str, Case] = {
         entitled=OLAINE_DECIDERS,
     ),
 }
+
+
+EXTRA: dict[str, tuple[str, Case]] = {
+    # The confirmation page of the applicant's own withdrawal.
+    "volunteers:application_withdraw GET": (
+        "volunteers:application_withdraw",
+        Case(
+            expect=_expect(404, applicant=200),
+            kwargs=lambda w: {"pk": w.olaine_application.pk},
+            secret=_reference,
+            entitled=APPLICANT_ONLY,
+        ),
+    ),
+    # An incomplete profile comes back to its owner; people without a profile get 404.
+    "volunteers:profile POST": (
+        "volunteers:profile",
+        Case(
+            method="post",
+            expect=_expect(404, applicant=200, stranger=200),
+            data=lambda w: {"phone": ""},
+            secret=_phone,
+            entitled=APPLICANT_ONLY,
+        ),
+    ),
+    # Each volunteer asks for their own erasure; people without a profile get 404.
+    "volunteers:erasure_request POST": (
+        "volunteers:erasure_request",
+        Case(
+            method="post",
+            expect=_expect(404, applicant=302, stranger=302),
+            data=lambda w: {"reason": "Pārceļos", "confirm": "on"},
+            secret=_phone,
+            entitled=APPLICANT_ONLY,
+        ),
+    ),
+}

@@ -138,3 +138,30 @@ CASES: dict[str, Case] = {
         expect=UNIT_READ, kwargs=_bulk_email, secret=lambda w: w.applicant.email
     ),
 }
+
+
+EXTRA: dict[str, tuple[str, Case]] = {
+    "volunteers:application_vetting POST": (
+        "volunteers:application_vetting",
+        Case(
+            method="post",
+            expect=UNIT_WRITE,
+            kwargs=_application,
+            data=lambda w: {"requested_on": "2026-03-02", "result": "pending"},
+            secret=lambda w: w.olaine_application.reference,
+            entitled={"olaine", "ievp_central", "superuser"},
+        ),
+    ),
+    # A preview (no "send"): the count of the unit's recipients, for its coordinators only.
+    "volunteers:bulk_email POST": (
+        "volunteers:bulk_email",
+        Case(
+            method="post",
+            expect=UNIT_FORM,
+            kwargs=lambda w: {"unit_slug": w.olaine.slug},
+            data=lambda w: {"statuses": ["submitted"], "subject": "Tikšanās", "body": "Aicinām."},
+            secret=lambda w: w.olaine.name,
+            entitled={"olaine", "ievp_central", "superuser"},
+        ),
+    ),
+}

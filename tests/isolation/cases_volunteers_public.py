@@ -21,3 +21,19 @@ CASES: dict[str, Case] = {
     ),
     "volunteers:privacy": Case(expect=PUBLIC_GET, notes="public privacy notice"),
 }
+
+
+EXTRA: dict[str, tuple[str, Case]] = {
+    # An incomplete form comes back to whoever sent it, with their own details only.
+    "volunteers:apply POST": (
+        "volunteers:apply",
+        Case(
+            method="post",
+            expect=PUBLIC_GET,
+            data=lambda w: {"first_name": "Nepabeigts"},
+            secret=lambda w: w.olaine_application.volunteer.phone,
+            entitled={"applicant"},
+            notes="nothing is created from an incomplete form",
+        ),
+    ),
+}

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from institutions import permissions
 
-from .. import self_service, services
+from .. import selectors, self_service, services
 from ..forms.me import ChangeRequestForm, DecisionForm, ErasureRequestForm, ProfileForm, WithdrawForm
 from ..models import Application, Status
 
@@ -93,9 +93,7 @@ class ApplicationWithdrawView(VolunteerRequiredMixin, View):
     template_name = "volunteers/me/withdraw.html"
 
     def _application(self, pk: int) -> Application:
-        return get_object_or_404(
-            Application.objects.filter(volunteer=self.volunteer).select_related("unit", "institution"), pk=pk
-        )
+        return selectors.own_application(volunteer=self.volunteer, pk=pk)
 
     def _refuse_closed(self, application: Application):
         messages.error(

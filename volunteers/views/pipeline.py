@@ -228,7 +228,7 @@ def application_reassign(request, pk: int):
 def application_vetting(request, pk: int):
     """The criminal-record check: dates, result, validity. Showing results is logged."""
     application = selectors.application_for(request.user, pk, permissions.COORDINATE)
-    records_qs = VettingRecord.objects.filter(application=application)
+    records_qs = selectors.application_vetting_queryset(application)
     status = 200
     if request.method == "POST":
         form = VettingForm(request.POST, records=records_qs)

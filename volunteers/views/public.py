@@ -17,9 +17,9 @@ from django.views.generic import TemplateView
 
 from core.ratelimit import ClientRateLimit
 
-from .. import services
+from .. import selectors, services
 from ..forms.public import ApplicationForm
-from ..models import Application, Volunteer
+from ..models import Volunteer
 
 logger = logging.getLogger(__name__)
 
@@ -133,12 +133,7 @@ class ApplyDoneView(TemplateView):
         references = next((group for group in receipts if reference in group), None)
         if references is None:
             raise Http404
-        applications = list(
-            Application.objects.filter(reference__in=references)
-            .select_related("institution", "unit", "volunteer__user")
-            .prefetch_related("roles")
-            .order_by("institution__code")
-        )
+        applications = selectors.receipt_applications(references)
         if not applications:
             raise Http404
         volunteer = applications[0].volunteer
