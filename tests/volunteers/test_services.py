@@ -341,7 +341,9 @@ def test_submission_commits_and_the_sweeper_notifies_once_when_the_broker_was_do
 def test_submission_notice_goes_only_to_those_not_mailed_when_the_mail_server_failed_midway(
     ievp, olaine, olaine_coordinator
 ):
-    second = unit_coordinator(olaine, email="otra@example.lv")
+    second = unit_coordinator(
+        olaine, email="otra@example.lv", first_name="Zane", last_name="Zariņa"
+    )  # after Ozoliņa
     application = ApplicationFactory(unit=olaine)
     with _mail_fails_for(second.email), pytest.raises(smtplib.SMTPException):
         services.coordinators_notify_submission(application_id=application.pk)
