@@ -339,10 +339,6 @@ def application_training(application: Application, *, today: date | None = None)
     )
 
 
-def session_completions(session: Session) -> QuerySet[Completion]:
-    return Completion.objects.filter(session=session).select_related("volunteer__user")
-
-
 def completion_for(user: User, pk: int, perm: str = permissions.VIEW) -> Completion:
     return get_visible_or_404(
         Completion.objects.select_related("course__institution", "unit", "volunteer__user", "session"),

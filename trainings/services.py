@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -821,7 +820,3 @@ def notices_unsent(*, now=None) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
-
-
-def hours_total(completions: Iterable[Completion]) -> Decimal:
-    return sum((c.hours for c in completions), Decimal(0))
