@@ -156,10 +156,6 @@ class AgreementForm(forms.Form):
         return {name: getattr(agreement, name) for name in services.EDITABLE_FIELDS}
 
 
-class GenerateForm(forms.Form):
-    """No fields: the button is the confirmation."""
-
-
 class SignForm(forms.Form):
     scan = forms.FileField(
         label=_("Signed scan"),

@@ -193,10 +193,6 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return self.number or str(_("Draft agreement"))
 
-    @property
-    def expenses_trigger(self) -> bool:
-        return self.expenses_reimbursed
-
 
 AUDIT_ACTIONS = {
     "agreement.create": _("Agreement drafted"),

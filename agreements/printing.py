@@ -52,5 +52,8 @@ register(
             "volunteer__user",
         ),
         valid_until=lambda agreement: agreement.ended_on or agreement.end_date,
+        # A signed agreement is kept for the institution's retention period after it ends,
+        # also when the person's data is erased (``privacy`` destroys it then).
+        kept_after_erasure=True,
     )
 )

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.dates import add_years, local_today
+from core.filters import StaffListFilter
 from documents import selectors as document_selectors
 from documents.models import Document
 from institutions import permissions
-from institutions.filters import UnitFilter
-from institutions.models import AuditEvent, Institution, Unit
+from institutions.models import AuditEvent, Institution
 from institutions.tenancy import get_visible_or_404
 from volunteers.models import Application, Role, Volunteer
 from volunteers.models import Status as ApplicationStatus
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 ENDING_SOON_DAYS = 30
-ALL_FEMININE = pgettext_lazy("all institutions / units / roles (feminine)", "All")
 # Applications that may get an agreement: the agreement step, or a renewal for an active volunteer.
 DRAFTING_STATUSES = {ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE}
 
@@ -45,19 +44,12 @@ DRAFTING_STATUSES = {ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE}
 # --- The list
 
 
-class AgreementFilter(django_filters.FilterSet):
-    """The list filters. Only units the person may see are offered (anything else is ignored)."""
+class AgreementFilter(StaffListFilter):
+    """The list filters (see ``core.filters``). Only units the person may see are offered
+    (anything else is ignored)."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number or name")}),
-    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=pgettext_lazy("all agreements", "All")
-    )
-    unit = UnitFilter(
-        label=_("Unit"), queryset=Unit.objects.none(), to_field_name="slug", empty_label=ALL_FEMININE
     )
     ending = django_filters.BooleanFilter(
         label=_("Ending within 30 days"),
@@ -65,44 +57,17 @@ class AgreementFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
     )
 
+    search_fields = (
+        "number",
+        "application__reference",
+        "volunteer__user__first_name",
+        "volunteer__user__last_name",
+    )
+    search_placeholder = _("Number or name")
+
     class Meta:
         model = Agreement
-        fields: list[str] = []
-
-    def __init__(self, data=None, *args, user: User, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        units = (
-            permissions.units_for(user, permissions.VIEW)
-            .exclude(institution__code=Institution.Code.TM)
-            .select_related("institution")
-            .order_by("institution__code", "name")
-        )
-        self.units = list(units)
-        if len(self.units) > 1:
-            self.filters["unit"].queryset = units
-        else:
-            del self.filters["unit"]
-        form = self.form
-        if "unit" in form.fields:
-            form.fields["unit"].with_institution = len({unit.institution_id for unit in self.units}) > 1
-        for name, form_field in form.fields.items():
-            if isinstance(form_field.widget, forms.CheckboxInput):
-                form_field.widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(form_field.widget, forms.Select):
-                form_field.widget.attrs.setdefault("class", "form-select form-select-sm")
-            else:
-                form_field.widget.attrs.setdefault("class", "form-control form-control-sm")
-            form_field.widget.attrs.setdefault("id", f"filter-{name}")
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for term in value.split()[:6]:
-            queryset = queryset.filter(
-                Q(number__icontains=term)
-                | Q(application__reference__icontains=term)
-                | Q(volunteer__user__first_name__icontains=term)
-                | Q(volunteer__user__last_name__icontains=term)
-            )
-        return queryset
+        fields = ["q", "status", "unit", "ending"]
 
     def filter_ending(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if not value:
@@ -111,19 +76,6 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(
             status__in=IN_FORCE, end_date__gte=today, end_date__lte=today + timedelta(days=ENDING_SOON_DAYS)
         )
-
-    @property
-    def values(self) -> dict[str, Any]:
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return self.form.cleaned_data
-
-    def filter_without(self, queryset: QuerySet, *skip: str) -> QuerySet:
-        for name, value in self.values.items():
-            if name not in skip and name in self.filters and value not in (None, ""):
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
 
 
 class AgreementList(NamedTuple):
@@ -150,9 +102,7 @@ def agreement_list(*, user: User, params: Any) -> AgreementList:
     )
     counts = {status: totals[status] or 0 for status in Status.values}
     counts["all"] = totals["all"] or 0
-    status = filterset.values.get("status")
-    agreements = without_status.filter(status=status) if status else without_status
-    agreements = _list_rows(agreements).order_by("-created_at", "-pk")
+    agreements = filterset.order(_list_rows(filterset.filter_tab(without_status)))
     return AgreementList(agreements=agreements, counts=counts, form=filterset.form, filterset=filterset)
 
 

@@ -20,7 +20,8 @@ from documents.services import document_issue, documents_revoke
 from institutions import permissions
 from institutions.models import Institution
 from institutions.services import audit_record
-from volunteers.models import Application, ApplicationEvent, Role
+from volunteers import services as volunteer_services
+from volunteers.models import Application, Role
 from volunteers.models import Status as ApplicationStatus
 
 from .models import MIN_NOTICE_DAYS, Agreement, AgreementTemplate, NumberSequence, Status
@@ -78,11 +79,12 @@ def template_new_version(
         raise PermissionDenied
     if role is not None and role.institution_id != institution.pk:
         raise ValidationError(_("The role belongs to another institution."))
-    last = (
-        AgreementTemplate.objects.select_for_update()
-        .filter(institution=institution, role=role)
-        .aggregate(last=Max("version"))["last"]
-    )
+    # New versions of an institution's templates are numbered one at a time: its row is the
+    # lock (a FOR UPDATE on the aggregate below would lock nothing — Django drops it there).
+    Institution.objects.select_for_update().get(pk=institution.pk)
+    last = AgreementTemplate.objects.filter(institution=institution, role=role).aggregate(
+        last=Max("version")
+    )["last"]
     template = AgreementTemplate.objects.create(
         institution=institution, role=role, version=(last or 0) + 1, title=title, body=body, created_by=actor
     )
@@ -142,7 +144,7 @@ def agreement_create(*, actor: User, application: Application, **terms) -> Agree
     """Draft an agreement for an application in the "agreement" step, or a renewal for an
     active volunteer (``renewal_of``). A role that needs training needs a completed one."""
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("volunteer__user", "unit")
         .get(pk=application.pk)
     )
@@ -177,7 +179,9 @@ def agreement_create(*, actor: User, application: Application, **terms) -> Agree
 @transaction.atomic
 def agreement_update(*, actor: User, agreement: Agreement, **terms) -> Agreement:
     agreement = (
-        Agreement.objects.select_for_update().select_related("application__volunteer").get(pk=agreement.pk)
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("application__volunteer")
+        .get(pk=agreement.pk)
     )
     _require_coordinator(actor, agreement)
     if agreement.status != Status.DRAFT:
@@ -225,7 +229,9 @@ def number_next(*, institution: Institution, year: int) -> str:
 @transaction.atomic
 def agreement_generate(*, actor: User, agreement: Agreement) -> Document:
     """Give the draft its number (first time only) and queue its PDF."""
-    agreement = Agreement.objects.select_for_update().select_related("institution").get(pk=agreement.pk)
+    agreement = (
+        Agreement.objects.select_for_update(of=("self",)).select_related("institution").get(pk=agreement.pk)
+    )
     _require_coordinator(actor, agreement)
     if agreement.status != Status.DRAFT:
         raise ValidationError(_("This agreement has already been generated."))
@@ -280,7 +286,7 @@ def scan_kind(upload: UploadedFile) -> str:
 
 @transaction.atomic
 def agreement_sign(*, actor: User, agreement: Agreement, scan: UploadedFile, signed_on: date) -> Agreement:
-    agreement = Agreement.objects.select_for_update().select_related("application").get(pk=agreement.pk)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_coordinator(actor, agreement)
     if agreement.status not in (Status.GENERATED, Status.SENT):
         raise ValidationError(_("Only a generated or sent agreement can be signed."))
@@ -296,28 +302,24 @@ def agreement_sign(*, actor: User, agreement: Agreement, scan: UploadedFile, sig
     agreement.save()
     audit_record(actor=actor, action="agreement.sign", target=agreement, unit=agreement.unit)
     if agreement.start_date <= timezone.localdate():
-        _activate(agreement)
+        _activate(agreement, actor=actor)
     return agreement
 
 
-def _activate(agreement: Agreement) -> None:
+def _activate(agreement: Agreement, *, actor: User | None = None) -> None:
+    """The agreement is in force; an application still at the agreement step becomes active
+    through the pipeline's state machine (a renewal, or a first written agreement of an
+    active volunteer, leaves the application as it is). ``actor`` None: the daily job."""
     agreement.status = Status.ACTIVE
     agreement.status_changed_at = timezone.now()
     agreement.save(update_fields=["status", "status_changed_at", "updated_at"])
-    application = agreement.application
-    if application.status == ApplicationStatus.AGREEMENT:
-        previous = application.status
-        application.status = ApplicationStatus.ACTIVE
-        application.status_changed_at = timezone.now()
-        application.save(update_fields=["status", "status_changed_at", "updated_at"])
-        ApplicationEvent.objects.create(
-            application=application,
-            kind=ApplicationEvent.Kind.TRANSITION,
-            from_status=previous,
-            to_status=ApplicationStatus.ACTIVE,
-            reason=_("Agreement %(number)s in force.") % {"number": agreement.number},
-            visible_to_volunteer=True,
-        )
+    volunteer_services.application_transition_system(
+        application_id=agreement.application_id,
+        to=ApplicationStatus.ACTIVE,
+        only_from=[ApplicationStatus.AGREEMENT],
+        reason=_("Agreement %(number)s in force.") % {"number": agreement.number},
+        actor=actor,
+    )
     audit_record(actor=None, action="agreement.activate", target=agreement, unit=agreement.unit)
 
 
@@ -329,7 +331,7 @@ def agreements_activate_due(*, today: date | None = None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().select_related("application", "unit").get(pk=pk)
+            agreement = Agreement.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
             if agreement.status == Status.SIGNED:
                 _activate(agreement)
                 count += 1
@@ -344,7 +346,7 @@ def agreements_expire_due(*, today: date | None = None) -> int:
         status__in=[Status.ACTIVE, Status.SIGNED], end_date__lt=today
     ).values_list("pk", flat=True):
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().select_related("unit").get(pk=pk)
+            agreement = Agreement.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
             if agreement.status in (Status.ACTIVE, Status.SIGNED) and agreement.end_date < today:
                 agreement.status = Status.ENDED
                 agreement.end_kind = Agreement.EndKind.EXPIRED

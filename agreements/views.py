@@ -22,13 +22,13 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.querystring import query_without_page
+from core.filters import PAGE_SIZE, counted_tabs, list_page
 from documents.views import document_file_response, file_response
 from institutions import permissions
 from institutions.mixins import require_staff_role
 from trainings import selectors as training_selectors
-from volunteers import self_service
 from volunteers.models import Status as ApplicationStatus
+from volunteers.selectors import volunteer_for
 
 from . import selectors, services
 from .forms import AgreementForm, SignForm, TemplateVersionForm, TerminateForm, add_service_errors
@@ -36,7 +36,6 @@ from .models import Agreement, Status
 from .printing import AGREEMENT
 from .rendering import PLACEHOLDERS
 
-PAGE_SIZE = 25
 SCAN_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
 
 
@@ -69,7 +68,8 @@ def _scan_response(request, agreement: Agreement) -> FileResponse:
 def agreement_list(request):
     require_staff_role(request)
     result = selectors.agreement_list(user=request.user, params=request.GET)
-    page = Paginator(result.agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = list_page(result.agreements, request.GET)
+    page = listing["page"]
     expired = training_selectors.expired_trainings(
         (a.volunteer_id, a.institution_id) for a in page.object_list
     )
@@ -78,30 +78,23 @@ def agreement_list(request):
         agreement.latest = documents[0] if documents else None
         agreement.ending_in = selectors.ending_in_days(agreement)
         agreement.training_expired = (agreement.volunteer_id, agreement.institution_id) in expired
-    current = result.filterset.values.get("status") or ""
-    tabs = [
-        {
-            "value": value,
-            "label": label,
-            "count": result.counts[value or "all"],
-            "query": query_without_page(request.GET, status=value or None),
-            "active": value == current,
-        }
-        for value, label in [("", pgettext("all agreements", "All")), *Status.choices]
-    ]
-    units = result.filterset.units
+    filterset = result.filterset
     return render(
         request,
         "agreements/list.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **listing,
             "form": result.form,
-            "tabs": tabs,
-            "query": query_without_page(request.GET),
-            "show_unit": len(units) > 1,
+            "tabs": counted_tabs(
+                request.GET,
+                name="status",
+                options=[("", pgettext("all agreements", "All")), *Status.choices],
+                counts=result.counts,
+                current=filterset.tab_value,
+            ),
+            "show_unit": len(filterset.units) > 1,
             "roles": permissions.roles_for(request.user),
-            "filtered": any(request.GET.get(name) for name in result.form.fields if name != "status"),
+            "filtered": filterset.filtered,
         },
     )
 
@@ -366,7 +359,7 @@ def scan_download(request, pk: int):
 @never_cache
 @require_GET
 def my_agreements(request):
-    volunteer = self_service.volunteer_for(request.user)
+    volunteer = volunteer_for(request.user)
     page = None
     if volunteer is not None:
         page = Paginator(selectors.my_agreements(volunteer), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -376,7 +369,7 @@ def my_agreements(request):
 
 
 def _own_agreement(request, pk: int) -> Agreement:
-    volunteer = self_service.volunteer_for(request.user)
+    volunteer = volunteer_for(request.user)
     if volunteer is None:
         raise Http404
     return selectors.my_agreement(volunteer, pk)

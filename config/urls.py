@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("agreements.urls")),
     path("", include("trainings.urls")),
+    path("", include("privacy.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Per-client rate limits for public pages (the application form, document verification)."""
+"""Per-client rate limits for public GET pages (document verification); the application
+form uses allauth's own limiter (a POST)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ class ClientRateLimit:
         self.limit = limit
         self.key = f"tilts:{scope}:{ip}:{int(time.time() // window)}"
 
-    def exceeded(self) -> bool:
-        return (cache.get(self.key) or 0) >= self.limit
-
-    def hit(self) -> None:
+    def consume(self) -> bool:
+        """Count this hit and say whether it is within the limit. One atomic increment
+        decides, so concurrent requests cannot all pass a check made before any counted."""
         cache.add(self.key, 0, timeout=self.window + 60)
         try:
-            cache.incr(self.key)
+            count = cache.incr(self.key)
         except ValueError:  # expired between add and incr
             cache.set(self.key, 1, timeout=self.window + 60)
+            count = 1
+        return count <= self.limit

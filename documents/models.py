@@ -96,6 +96,9 @@ class Document(models.Model):
     holder_initials = models.CharField(_("holder's initials"), max_length=16, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_reason = models.CharField(_("why it was revoked"), max_length=200, blank=True)
+    # The file is gone for good (the person's data erased, or the retention period over);
+    # the row stays so that the verification page can still say what the code was.
+    destroyed_at = models.DateTimeField(_("file destroyed"), null=True, blank=True)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -133,4 +136,5 @@ class Document(models.Model):
 AUDIT_ACTIONS = {
     "document.retry": _("Document rendering retried"),
     "document.revoke": _("Document revoked"),
+    "document.destroy": _("Document files destroyed"),
 }

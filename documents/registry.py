@@ -54,6 +54,11 @@ class DocumentKind:
     select_related: tuple[str, ...] = ()  # what rendering reads of the subject, in one query
     valid_until: Callable[[Any], date | None] = field(default=lambda subject: None)
     language: str = "lv"
+    # The subject's field that names the volunteer it is about: the data download lists
+    # these documents, and erasure destroys their files — unless ``kept_after_erasure`` (a
+    # legal retention duty: the retention job destroys them when the period ends).
+    volunteer_field: str = "volunteer"
+    kept_after_erasure: bool = False
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)

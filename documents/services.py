@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, Max, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,6 +160,38 @@ def documents_revoke(*, subject: Any, reason: str, actor: User | None = None) ->
             data={"versions": [version for _pk, _kind, version in revoked], "reason": reason[:200]},
         )
     return len(revoked)
+
+
+def documents_destroy(*, subject: Any, reason: str, actor: User | None = None) -> list[str]:
+    """Destroy the stored files of every version of the subject's documents (erasure, or the
+    end of a retention period): the rows stay, revoked and marked destroyed, so the
+    verification page still answers. Returns the file names; the caller deletes them after
+    commit."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Document.objects.for_subject(subject)
+            .filter(destroyed_at__isnull=True)
+            .select_for_update()
+            .order_by("version")
+            .values_list("pk", "kind", "version", "file")
+        )
+        if not rows:
+            return []
+        Document.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
+            destroyed_at=now,
+            file="",
+            revoked_at=Coalesce("revoked_at", Value(now)),
+            revoked_reason=Case(When(revoked_reason="", then=Value(reason[:200])), default="revoked_reason"),
+        )
+        audit_record(
+            actor=actor,
+            action="document.destroy",
+            target=subject,
+            unit=registry.get(rows[0][1]).unit(subject),
+            data={"versions": [version for _pk, _kind, version, _file in rows], "reason": reason[:200]},
+        )
+    return [name for *_rest, name in rows if name]
 
 
 def documents_requeue_stuck(*, now=None) -> list[int]:

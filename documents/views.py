@@ -104,9 +104,8 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
     status = 200
     if code:
         limit = ClientRateLimit(request, scope="verify", limit=settings.TILTS_VERIFY_RATE_PER_HOUR)
-        if limit.exceeded():
+        if not limit.consume():
             return render(request, "documents/verify.html", {**context, "rate_limited": True}, status=429)
-        limit.hit()
         context["result"] = selectors.verification_for(code)
         if context["result"] is None:
             status = 404

@@ -222,21 +222,8 @@ def grant_central_coordinator(user: User, institution: Institution) -> None:
     forget_roles(user)
 
 
-def revoke_central_coordinator(user: User, institution: Institution) -> None:
-    user.groups.remove(*Group.objects.filter(name=f"institution:{institution.pk}:central"))
-    remove_perm(INSTITUTION_COORDINATE, user, institution)
-    forget_roles(user)
-
-
 def grant_ministry_viewer(user: User) -> None:
     user.groups.add(_ministry_group())
-    forget_roles(user)
-
-
-def revoke_ministry_viewer(user: User) -> None:
-    user.groups.remove(*Group.objects.filter(name=MINISTRY_GROUP))
-    for institution in Institution.objects.all():
-        remove_perm(INSTITUTION_VIEW, user, institution)
     forget_roles(user)
 
 

@@ -94,17 +94,6 @@ def central_coordinator_grant(*, actor: User | None, user: User, institution: In
 
 
 @transaction.atomic
-def central_coordinator_revoke(*, actor: User, user: User, institution: Institution) -> None:
-    if not permissions.roles_for(actor).superuser:
-        raise PermissionDenied
-    permissions.revoke_central_coordinator(user, institution)
-    if user.is_staff and not user.is_superuser and not permissions.roles_for(user).central_of:
-        user.is_staff = False
-        user.save(update_fields=["is_staff"])
-    audit_record(actor=actor, action="role.central_coordinator.revoke", target=user, institution=institution)
-
-
-@transaction.atomic
 def ministry_viewer_grant(*, actor: User | None, user: User) -> None:
     if actor is not None and not permissions.roles_for(actor).superuser:
         raise PermissionDenied

@@ -411,8 +411,9 @@ class CalendarFeed(models.Model):
 
 
 class Notice(models.Model):
-    """An email about a registration waiting to be sent (outbox): written with the change,
-    sent by a task after commit, and sent again by the sweeper if the broker lost it."""
+    """An email about a registration waiting to be sent: the status row of an outbox
+    (``core.outbox``, ``services.NOTICE``) — written with the change, claimed and sent by a
+    task after commit outside any lock, and queued again by the sweeper if it was lost."""
 
     class Kind(models.TextChoices):
         REGISTERED = "registered", _("Registration confirmed")
@@ -425,6 +426,8 @@ class Notice(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Taken by a sender (cleared when sent or failed; a stale claim is taken over).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=255, blank=True)
 

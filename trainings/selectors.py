@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import django_filters
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.filters import StaffListFilter, YearFilter
 from institutions import permissions
 from institutions.tenancy import get_visible_or_404
 from volunteers.models import CURRENT_STATUSES, Application, Role, Volunteer
@@ -130,42 +133,79 @@ def _session_base() -> QuerySet[Session]:
     )
 
 
+UPCOMING, PAST = "upcoming", "past"
+
+
+class _CourseChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj: Course) -> str:
+        return f"{obj.display_title} ({obj.institution.short_name})"
+
+
+class _CourseFilter(django_filters.ModelChoiceFilter):
+    field_class = _CourseChoiceField
+
+
+class SessionFilter(StaffListFilter):
+    """The sessions list filters (see ``core.filters``): upcoming or past as the tab; course
+    (of the person's institutions), unit, state and year; a search in course and place."""
+
+    when = django_filters.ChoiceFilter(
+        label=_("When"), choices=[(UPCOMING, _("Upcoming")), (PAST, _("Past"))], method="filter_when"
+    )
+    course = _CourseFilter(label=_("Course"), queryset=Course.objects.none(), empty_label=_("All courses"))
+    state = django_filters.ChoiceFilter(label=_("State"), choices=SessionState.choices, empty_label=_("Any"))
+    year = YearFilter(label=_("Year"), field_name="first_day")
+
+    search_fields = ("course__title", "course__title_en", "place", "trainers")
+    search_placeholder = _("Course, place or trainers")
+    tab = "when"
+    tab_default = UPCOMING
+
+    class Meta:
+        model = Session
+        fields = ["when", "q", "course", "unit", "state", "year"]
+
+    def __init__(self, data=None, *args, user: User, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        self.filters["course"].queryset = courses_for(user).order_by("institution__code", "title")
+
+    def filter_when(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.localdate()
+        return queryset.filter(last_day__lt=today) if value == PAST else queryset.filter(last_day__gte=today)
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        """The next session first; of the past ones, the latest first."""
+        return ("-first_day", "-pk") if self.tab_value == PAST else ("first_day", "pk")
+
+
 @dataclass
 class SessionList:
     sessions: QuerySet[Session]
     when: str
     counts: dict[str, int]
+    filterset: SessionFilter
 
 
 def session_list(*, user: User, params) -> SessionList:
-    """The sessions of the person's units: ``when`` upcoming (default) or past; filters by
-    course, unit, state and year."""
+    """The sessions of the person's units, filtered by ``params``: upcoming (default) or
+    past, with the number of each under the other filters (one aggregate query)."""
     today = timezone.localdate()
-    scoped = Session.objects.visible_to(user)
-    if course := params.get("course", ""):
-        scoped = (
-            scoped.filter(course_id=int(course)) if course.isdigit() and len(course) < 10 else scoped.none()
-        )
-    if unit := params.get("unit", ""):
-        scoped = scoped.filter(unit__slug=unit)
-    if state := params.get("state", ""):
-        scoped = scoped.filter(state=state) if state in SessionState.values else scoped.none()
-    if year := params.get("year", ""):
-        valid = year.isdigit() and 2000 <= int(year) <= 2100
-        scoped = scoped.filter(first_day__year=int(year)) if valid else scoped.none()
+    base = Session.objects.visible_to(user)
+    filterset = SessionFilter(params or None, queryset=base, user=user)
+    scoped = filterset.filter_without(base, "when")
     counts = scoped.aggregate(
         upcoming=Count("pk", filter=Q(last_day__gte=today)),
         past=Count("pk", filter=Q(last_day__lt=today)),
     )
-    when = params.get("when", "upcoming")
-    if when not in ("upcoming", "past"):
-        when = "upcoming"
-    ids = scoped.upcoming(today) if when == "upcoming" else scoped.past(today)
-    sessions = _session_base().filter(pk__in=ids.values("pk"))
-    sessions = (
-        sessions.order_by("first_day", "pk") if when == "upcoming" else sessions.order_by("-first_day", "-pk")
+    ids = filterset.filter_tab(scoped)
+    sessions = filterset.order(_session_base().filter(pk__in=ids.values("pk")))
+    return SessionList(
+        sessions=sessions.prefetch_related("days"),
+        when=filterset.tab_value,
+        counts=counts,
+        filterset=filterset,
     )
-    return SessionList(sessions=sessions.prefetch_related("days"), when=when, counts=counts)
 
 
 def session_for(user: User, pk: int, perm: str = permissions.VIEW) -> Session:
@@ -237,14 +277,6 @@ def enrollable_applications(*, user: User, session: Session) -> QuerySet[Applica
         .filter(~Exists(taken))
         .select_related("volunteer__user", "unit")
         .order_by("volunteer__user__last_name", "volunteer__user__first_name", "pk")
-    )
-
-
-def applications_for_enrolment(*, user: User, ids: Iterable[int]) -> list[Application]:
-    return list(
-        Application.objects.visible_to(user, permissions.COORDINATE)
-        .filter(pk__in=list(ids))
-        .select_related("volunteer__user", "institution")
     )
 
 

@@ -1,5 +1,6 @@
 """Every write of the trainings app: keyword-only, atomic, audited in the same
-transaction; emails through the ``Notice`` outbox, sent after commit.
+transaction; emails through the ``Notice`` outbox (``core.outbox``: claimed after commit,
+then sent outside any transaction or lock).
 
 Capacity is guarded by locking the session row: registrations of one session are
 decided one at a time, so the places are never over-filled, whatever the concurrency."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.outbox import Outbox
 from core.tasks import enqueue_on_commit
 from documents.services import document_issue, documents_revoke
 from institutions import permissions
@@ -54,8 +56,15 @@ STATE_CHANGES: dict[str, set[str]] = {
     SessionState.CANCELLED: set(),
 }
 CANCELLABLE = {SessionState.PLANNED, SessionState.OPEN, SessionState.CLOSED}
-NOTICE_RETRY_AFTER = timedelta(minutes=10)
-NOTICE_MAX_ATTEMPTS = 8
+# Registration emails: claimed, sent outside any lock, swept when lost (see core.outbox).
+NOTICE = Outbox(
+    model=Notice,
+    sent="sent_at",
+    claimed="claimed_at",
+    attempts="attempts",
+    error="error",
+    created="created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -708,7 +717,7 @@ def calendar_feed_reset(*, user: User, unit: Unit | None = None) -> CalendarFeed
 
 
 def volunteer_trainings_erase(*, volunteer: Volunteer, actor: User | None, label: str) -> None:
-    """The trainings' part of anonymising a person (called by ``volunteers.self_service``
+    """The trainings' part of anonymising a person (called by ``trainings.personal_data``
     inside its transaction): places not yet used are given up (the waiting list moves up),
     private calendar addresses go, free-text notes go, certificates bearing the name are
     revoked; completions stay as anonymous statistics."""
@@ -728,7 +737,7 @@ def volunteer_trainings_erase(*, volunteer: Volunteer, actor: User | None, label
         if was_registered:
             _promote(session)
     Notice.objects.filter(registration__volunteer=volunteer, sent_at__isnull=True).update(
-        sent_at=timezone.now(), error="erased"
+        sent_at=timezone.now(), claimed_at=None, error="erased"
     )
     CalendarFeed.objects.filter(user_id=volunteer.user_id).delete()
     completions = list(Completion.objects.filter(volunteer=volunteer))
@@ -748,7 +757,10 @@ def volunteer_trainings_erase(*, volunteer: Volunteer, actor: User | None, label
 
 
 def notice_send(*, notice_id: int) -> bool:
-    """Send one notice in the volunteer's language; once (the row is locked and marked)."""
+    """Send one notice in the volunteer's language, once: the notice is claimed (one sender
+    gets it), the email goes out outside any transaction or lock, and the notice is marked
+    sent; a failure is recorded and raised (the task retries; the sweeper tries later too).
+    A person erased or without an address closes the notice without an email."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
@@ -756,67 +768,50 @@ def notice_send(*, notice_id: int) -> bool:
 
     from notifications.registry import absolute_url
 
-    with transaction.atomic():
-        notice = (
-            Notice.objects.select_for_update()
-            .select_related(
-                "registration__session__course",
-                "registration__session__unit",
-                "registration__volunteer__user",
-            )
-            .filter(pk=notice_id)
-            .first()
-        )
-        if notice is None or notice.sent_at is not None:
-            return False
-        registration = notice.registration
-        person = registration.volunteer.user
-        notice.attempts += 1
-        if registration.volunteer.anonymised_at is not None or not person.email:
-            notice.sent_at = timezone.now()
-            notice.error = "no recipient"
-            notice.save(update_fields=["sent_at", "attempts", "error"])
-            return False
-        language = getattr(person, "language", "") or (
-            registration.application.language if registration.application_id else settings.LANGUAGE_CODE
-        )
-        session = registration.session
-        context = {
-            "person": person,
-            "session": session,
-            "days": list(session.days.all()),
-            "registration": registration,
-            "kind": notice.kind,
-            "url": absolute_url(("trainings:my_trainings", [])),
-        }
-        failure = None
-        try:
-            with translation.override(language):
-                subject = render_to_string(f"trainings/email/{notice.kind}_subject.txt", context).strip()
-                body = render_to_string(f"trainings/email/{notice.kind}_body.txt", context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-        except Exception as error:
-            # Recorded in this transaction; raised after it commits (raising inside would
-            # roll the attempt and the error back, and the sweeper would retry forever).
-            notice.error = str(error)[:255]
-            notice.save(update_fields=["attempts", "error"])
-            failure = error
-        else:
-            notice.sent_at = timezone.now()
-            notice.error = ""
-            notice.save(update_fields=["sent_at", "attempts", "error"])
-    if failure is not None:
-        raise failure
+    claimed = NOTICE.claim(notice_id)
+    if claimed is None:
+        return False
+    notice = Notice.objects.select_related(
+        "registration__session__course",
+        "registration__session__unit",
+        "registration__volunteer__user",
+        "registration__application",
+    ).get(pk=notice_id)
+    registration = notice.registration
+    person = registration.volunteer.user
+    if registration.volunteer.anonymised_at is not None or not person.email:
+        NOTICE.sent_now(notice_id, error="no recipient")
+        return False
+    language = getattr(person, "language", "") or (
+        registration.application.language if registration.application_id else settings.LANGUAGE_CODE
+    )
+    session = registration.session
+    context = {
+        "person": person,
+        "session": session,
+        "days": list(session.days.all()),
+        "registration": registration,
+        "kind": notice.kind,
+        "url": absolute_url(("trainings:my_trainings", [])),
+    }
+    try:
+        with translation.override(language):
+            subject = render_to_string(f"trainings/email/{notice.kind}_subject.txt", context).strip()
+            body = render_to_string(f"trainings/email/{notice.kind}_body.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    except Exception as error:
+        NOTICE.failed(notice_id, claimed=claimed, error=error)
+        raise
+    NOTICE.sent_now(notice_id)
     return True
 
 
-def notices_unsent(*, now=None) -> list[int]:
-    """Notices not sent for a while (the broker lost the task, or the mail server was down)."""
-    now = now or timezone.now()
-    return list(
-        Notice.objects.filter(
-            sent_at__isnull=True, created_at__lt=now - NOTICE_RETRY_AFTER, attempts__lt=NOTICE_MAX_ATTEMPTS
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
+def notices_requeue_unsent(*, now=None) -> list[int]:
+    """The sweeper: queue again notices not sent a while after they were written (the
+    broker lost the task, or the mail server was down); the ids queued."""
+    from .tasks import notice_send as notice_send_task
+
+    ids = NOTICE.due(now=now)
+    for notice_id in ids:
+        enqueue_on_commit(notice_send_task, notice_id)
+    return ids

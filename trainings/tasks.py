@@ -14,16 +14,11 @@ from . import services
     retry_backoff_max=3600,
 )
 def notice_send(self, notice_id: int) -> bool:
-    """Email one registration notice; a notice already sent is skipped (idempotent)."""
+    """Email one registration notice; once per notice (see the service)."""
     return services.notice_send(notice_id=notice_id)
 
 
 @shared_task
 def notices_sweep() -> int:
     """Periodic: queue again notices not sent for a while (a lost message, a mail server down)."""
-    from core.tasks import enqueue_on_commit
-
-    ids = services.notices_unsent()
-    for notice_id in ids:
-        enqueue_on_commit(notice_send, notice_id)
-    return len(ids)
+    return len(services.notices_requeue_unsent())

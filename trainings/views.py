@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,13 +19,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.querystring import query_without_page
+from core.filters import counted_tabs, list_page
 from documents.selectors import documents_of, latest_done
 from documents.views import document_file_response
 from institutions import permissions
 from institutions.mixins import require_staff_role
 from volunteers import selectors as volunteer_selectors
-from volunteers import self_service
+from volunteers.selectors import volunteer_for
 
 from . import calendar, exports, selectors, services
 from .forms import (
@@ -41,8 +40,6 @@ from .forms import (
 )
 from .models import RegistrationState, SessionState
 from .printing import CERTIFICATE
-
-PAGE_SIZE = 25
 
 
 def _error_text(error: ValidationError) -> str:
@@ -61,33 +58,23 @@ def _coordinated_units(user):
 def session_list(request):
     require_staff_role(request)
     result = selectors.session_list(user=request.user, params=request.GET)
-    page = Paginator(result.sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    units = permissions.units_for(request.user).order_by("name")
-    tabs = [
-        {
-            "value": value,
-            "label": label,
-            "count": result.counts[value],
-            "query": query_without_page(request.GET, when=value),
-            "active": value == result.when,
-        }
-        for value, label in [("upcoming", _("Upcoming")), ("past", _("Past"))]
-    ]
+    filterset = result.filterset
     roles = permissions.roles_for(request.user)
     return render(
         request,
         "trainings/sessions.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query_without_page(request.GET),
-            "tabs": tabs,
-            "courses": selectors.courses_for(request.user),
-            "units": units,
-            "states": SessionState.choices,
-            "params": request.GET,
-            "filtered": any(request.GET.get(name) for name in ("course", "unit", "state", "year")),
-            "show_unit": len(units) > 1,
+            **list_page(result.sessions, request.GET),
+            "form": filterset.form,
+            "tabs": counted_tabs(
+                request.GET,
+                name="when",
+                options=[(selectors.UPCOMING, _("Upcoming")), (selectors.PAST, _("Past"))],
+                counts=result.counts,
+                current=result.when,
+            ),
+            "filtered": filterset.filtered,
+            "show_unit": len(filterset.units) > 1,
             "can_create": bool(roles.coordinate_unit_ids),
             "today": timezone.localdate(),
             "yearly": selectors.counts_by_institution_year_for(request.user),
@@ -586,7 +573,7 @@ def feed(request, token: str):
 @never_cache
 @require_GET
 def my_trainings(request):
-    volunteer = self_service.volunteer_for(request.user)
+    volunteer = volunteer_for(request.user)
     context = {"volunteer": volunteer}
     if volunteer is not None:
         completions = selectors.my_completions(volunteer)
@@ -605,7 +592,7 @@ def my_trainings(request):
 
 
 def _own_volunteer(request):
-    volunteer = self_service.volunteer_for(request.user)
+    volunteer = volunteer_for(request.user)
     if volunteer is None:
         raise Http404
     return volunteer

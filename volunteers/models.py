@@ -73,6 +73,14 @@ class Volunteer(models.Model):
     class Meta:
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
+        constraints = [
+            # One volunteer per person. Erasure empties the code, so any number may lack one.
+            models.UniqueConstraint(
+                fields=["personal_code"],
+                condition=~models.Q(personal_code=""),
+                name="volunteer_personal_code_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
@@ -187,6 +195,15 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["unit", "status", "-submitted_at"], name="application_inbox"),
             models.Index(fields=["institution", "status"], name="application_institution"),
+        ]
+        constraints = [
+            # One open application per person and institution (services.applications_submit
+            # checks first; this settles two submissions that race past the check).
+            models.UniqueConstraint(
+                fields=["volunteer", "institution"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="application_one_open_per_institution",
+            )
         ]
 
     def __str__(self) -> str:

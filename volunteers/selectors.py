@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import django_filters
@@ -12,42 +12,33 @@ from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from core.filters import ALL_FEMININE, StaffListFilter
 from institutions import permissions
-from institutions.filters import UnitFilter
 from institutions.models import Institution, Unit
 from institutions.tenancy import get_visible_or_404
 
-from . import services
+from . import transitions
 from .models import (
     OPEN_STATUSES,
     Application,
     ApplicationEvent,
     Assessment,
     BulkEmail,
+    ErasureRequest,
+    ProfileChangeRequest,
     Role,
     Status,
     VettingRecord,
+    Volunteer,
 )
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-# Latvian "all" agrees with the noun: institutions, units and roles are feminine.
-ALL_FEMININE = pgettext_lazy("all institutions / units / roles (feminine)", "All")
 OPEN = "open"  # a pseudo-status of the inbox filter: every open status
-
-
-def _applicant_units(user: User) -> QuerySet[Unit]:
-    """Units whose applications a person may see (the ministry's own unit takes none)."""
-    return (
-        permissions.units_for(user, permissions.VIEW)
-        .exclude(institution__code=Institution.Code.TM)
-        .select_related("institution")
-        .order_by("institution__code", "name")
-    )
 
 
 def _day_start(day) -> datetime:
@@ -67,15 +58,10 @@ class _RoleFilter(django_filters.ModelChoiceFilter):
     field_class = _RoleChoiceField
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    """The inbox filters. Choices are limited to what the person may see, so a unit or
-    institution of someone else is simply not a valid choice (and is ignored)."""
+class ApplicationFilter(StaffListFilter):
+    """The inbox filters (see ``core.filters``). Choices are limited to what the person may
+    see, so a unit or institution of someone else is simply not a valid choice (and is ignored)."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, email or reference")}),
-    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[(OPEN, _("Open")), *Status.choices],
@@ -84,9 +70,6 @@ class ApplicationFilter(django_filters.FilterSet):
     )
     institution = django_filters.ModelChoiceFilter(
         label=_("Institution"), queryset=Institution.objects.none(), empty_label=ALL_FEMININE
-    )
-    unit = UnitFilter(
-        label=_("Unit"), queryset=Unit.objects.none(), to_field_name="slug", empty_label=ALL_FEMININE
     )
     role = _RoleFilter(
         label=_("Role or field"), field_name="roles", queryset=Role.objects.none(), empty_label=ALL_FEMININE
@@ -102,52 +85,37 @@ class ApplicationFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    search_fields = (
+        "reference",
+        "volunteer__user__first_name",
+        "volunteer__user__last_name",
+        "volunteer__user__email",
+    )
+    search_placeholder = _("Name, email or reference")
+    ordering = ("-submitted_at", "-pk")
+
     class Meta:
         model = Application
-        fields: list[str] = []
+        fields = ["q", "status", "institution", "unit", "role", "submitted_from", "submitted_to"]
 
     def __init__(self, data=None, *args, user: User, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        units = _applicant_units(user)
-        unit_list = list(units)
-        self.units = unit_list
-        institution_ids = {unit.institution_id for unit in unit_list}
-        several_institutions = len(institution_ids) > 1
-        if several_institutions:
+        super().__init__(data, *args, user=user, **kwargs)
+        institution_ids = {unit.institution_id for unit in self.units}
+        if self.several_institutions:
             self.filters["institution"].queryset = Institution.objects.filter(pk__in=institution_ids)
         else:
             del self.filters["institution"]
-        if len(unit_list) > 1:
-            self.filters["unit"].queryset = units
-        else:
-            del self.filters["unit"]
         self.filters["role"].queryset = (
             Role.objects.filter(institution_id__in=institution_ids)
             .select_related("institution")
             .order_by("institution__code", "order")
         )
-        form = self.form
-        if "unit" in form.fields:
-            form.fields["unit"].with_institution = several_institutions
-        form.fields["role"].with_institution = several_institutions
-        for name, form_field in form.fields.items():
-            is_select = isinstance(form_field.widget, forms.Select)
-            form_field.widget.attrs.setdefault(
-                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
-            )
-            form_field.widget.attrs.setdefault("id", f"filter-{name}")
+
+    def prepare_form(self, form: forms.Form) -> None:
+        super().prepare_form(form)
+        form.fields["role"].with_institution = self.several_institutions
 
     # --- Filter methods
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for term in value.split()[:6]:
-            queryset = queryset.filter(
-                Q(reference__icontains=term)
-                | Q(volunteer__user__first_name__icontains=term)
-                | Q(volunteer__user__last_name__icontains=term)
-                | Q(volunteer__user__email__icontains=term)
-            )
-        return queryset
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == OPEN:
@@ -159,21 +127,6 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def filter_submitted_to(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset.filter(submitted_at__lt=_day_start(value + timedelta(days=1)))
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """The valid filter values (invalid ones are ignored; none when nothing was asked)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return self.form.cleaned_data
-
-    def filter_without(self, queryset: QuerySet, *skip: str) -> QuerySet:
-        """Apply every valid filter except ``skip``."""
-        for name, value in self.values.items():
-            if name not in skip and name in self.filters:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
 
 
 class Inbox(NamedTuple):
@@ -201,9 +154,7 @@ def application_inbox(*, user: User, params: Any) -> Inbox:
     counts = {status: totals[status] or 0 for status in Status.values}
     counts[OPEN] = sum(counts[status] for status in OPEN_STATUSES)
     counts["all"] = totals["all"] or 0
-    status = filterset.values.get("status")
-    applications = filterset.filters["status"].filter(without_status, status) if status else without_status
-    applications = _inbox_rows(applications).order_by("-submitted_at", "-pk")
+    applications = filterset.order(_inbox_rows(filterset.filter_tab(without_status)))
     return Inbox(applications=applications, counts=counts, form=filterset.form, filterset=filterset)
 
 
@@ -255,7 +206,7 @@ def application_detail(*, user: User, application: Application) -> ApplicationDe
         application=application,
         can_coordinate=can_coordinate,
         events=events,
-        allowed=services.allowed_transitions(application) if can_coordinate else [],
+        allowed=transitions.allowed_transitions(application) if can_coordinate else [],
         roles=list(application.roles.all()),
         preferred_units=list(application.preferred_units.all()),
     )
@@ -358,3 +309,199 @@ def bulk_emails_for(*, user: User, unit: Unit) -> QuerySet[BulkEmail]:
 
 def bulk_email_for(*, user: User, unit: Unit, pk: int) -> BulkEmail:
     return get_visible_or_404(bulk_emails_for(user=user, unit=unit), user, permissions.VIEW, pk=pk)
+
+
+# --- The volunteer's own pages and requests
+
+# What the volunteer reads under each application: the next step from their side.
+NEXT_STEPS: dict[str, Any] = {
+    Status.SUBMITTED: gettext_lazy(
+        "The coordinator will review your application and contact you for an interview."
+    ),
+    Status.SCREENING: gettext_lazy(
+        "The coordinator is getting to know you: they will agree with you on an interview "
+        "if they have not done so yet."
+    ),
+    Status.VETTING: gettext_lazy(
+        "With your consent the criminal record check has been requested. It usually takes "
+        "a few weeks; the coordinator will tell you when it is done."
+    ),
+    Status.TRAINING: gettext_lazy(
+        "The next step is the preparatory training. The coordinator will send you the dates."
+    ),
+    Status.AGREEMENT: gettext_lazy(
+        "Your volunteer agreement is being prepared. You will be invited to sign it."
+    ),
+    Status.ACTIVE: gettext_lazy(
+        "You are an active volunteer. Your coordinator is your contact for any questions."
+    ),
+    Status.PAUSED: gettext_lazy(
+        "Your volunteer work is paused. Contact your coordinator when you would like to resume."
+    ),
+    Status.ENDED: gettext_lazy("Your volunteer work has ended. Thank you! You are welcome to apply again."),
+    Status.REJECTED: gettext_lazy(
+        "We cannot continue with this application. You are welcome to apply again later."
+    ),
+    Status.WITHDRAWN: gettext_lazy("This application has been withdrawn. You can apply again at any time."),
+}
+
+# The steps of the pipeline a volunteer goes through, in order (DESIGN.md section 3).
+PIPELINE: list[Status] = [
+    Status.SUBMITTED,
+    Status.SCREENING,
+    Status.VETTING,
+    Status.TRAINING,
+    Status.AGREEMENT,
+    Status.ACTIVE,
+]
+
+# Fields the volunteer edits themselves; identity fields go through a change request.
+PROFILE_FIELDS = (
+    "phone",
+    "address",
+    "municipality",
+    "languages",
+    "education",
+    "occupation",
+    "availability",
+)
+
+
+def volunteer_for(user: User) -> Volunteer | None:
+    """The signed-in person's volunteer profile, unless there is none (or it was anonymised)."""
+    if not user.is_authenticated:
+        return None
+    return Volunteer.objects.filter(user=user, anonymised_at__isnull=True).select_related("user").first()
+
+
+def my_applications(user: User) -> QuerySet[Application]:
+    """The person's own applications, newest first per institution, with the events they
+    may see (``visible_events``), unit, institution and roles. Nobody else's."""
+    return (
+        Application.objects.filter(volunteer__user=user, volunteer__anonymised_at__isnull=True)
+        .select_related("unit", "institution")
+        .prefetch_related(
+            "roles",
+            Prefetch(
+                "events",
+                queryset=ApplicationEvent.objects.filter(visible_to_volunteer=True).order_by(
+                    "created_at", "pk"
+                ),
+                to_attr="visible_events",
+            ),
+        )
+        .order_by("institution__code", "-submitted_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    label: str
+    state: str  # "done", "current", "todo" or "stopped" (rejected / withdrawn)
+
+    @property
+    def is_current(self) -> bool:
+        return self.state in ("current", "stopped")
+
+
+def timeline(application: Application) -> list[Step]:
+    """The pipeline as the volunteer sees it, with the current step marked. A rejected or
+    withdrawn application shows the steps it reached and then where it stopped."""
+    status = Status(application.status)
+    labels = {s: str(s.label) for s in Status}
+    if status in PIPELINE:
+        index = PIPELINE.index(status)
+        return [
+            Step(s, labels[s], "done" if i < index else "current" if i == index else "todo")
+            for i, s in enumerate(PIPELINE)
+        ]
+    if status == Status.PAUSED:
+        return [Step(s, labels[s], "done") for s in PIPELINE[:-1]] + [
+            Step(Status.PAUSED, labels[Status.PAUSED], "current")
+        ]
+    if status == Status.ENDED:
+        return [Step(s, labels[s], "done") for s in PIPELINE] + [
+            Step(Status.ENDED, labels[Status.ENDED], "current")
+        ]
+    # Rejected or withdrawn: the step it was at is the "from" of the last transition here.
+    events = getattr(application, "visible_events", None)
+    if events is None:
+        events = list(application.events.filter(visible_to_volunteer=True).order_by("created_at", "pk"))
+    reached = Status.SUBMITTED
+    for event in reversed(events):
+        if event.to_status == status and event.from_status:
+            reached = Status(event.from_status)
+            break
+    index = PIPELINE.index(reached) if reached in PIPELINE else 0
+    return [Step(s, labels[s], "done") for s in PIPELINE[: index + 1]] + [
+        Step(status, labels[status], "stopped")
+    ]
+
+
+def next_step(application: Application) -> str:
+    return str(NEXT_STEPS[application.status])
+
+
+def pending_change_requests(volunteer: Volunteer) -> QuerySet[ProfileChangeRequest]:
+    return volunteer.change_requests.filter(state=ProfileChangeRequest.State.PENDING)
+
+
+def pending_erasure_request(volunteer: Volunteer) -> ErasureRequest | None:
+    return volunteer.erasure_requests.filter(state=ErasureRequest.State.PENDING).first()
+
+
+def _coordinated_volunteers(user: User) -> QuerySet[Volunteer]:
+    """Volunteers with an application in one of the person's COORDINATE units."""
+    return Volunteer.objects.filter(
+        applications__in=Application.objects.visible_to(user, permissions.COORDINATE)
+    ).distinct()
+
+
+def _with_coordinated_applications(queryset: QuerySet, user: User) -> QuerySet:
+    return queryset.select_related("volunteer__user").prefetch_related(
+        Prefetch(
+            "volunteer__applications",
+            queryset=Application.objects.visible_to(user, permissions.COORDINATE)
+            .select_related("unit")
+            .order_by("-submitted_at"),
+            to_attr="coordinated_applications",
+        )
+    )
+
+
+def change_requests_for_coordinator(user: User) -> QuerySet[ProfileChangeRequest]:
+    """Change requests of the volunteers the person coordinates (any state: the decide view
+    looks requests up here, so another unit's request answers 404)."""
+    queryset = ProfileChangeRequest.objects.filter(volunteer__in=_coordinated_volunteers(user))
+    return _with_coordinated_applications(queryset, user).order_by("created_at", "pk")
+
+
+def erasure_requests_for_coordinator(user: User) -> QuerySet[ErasureRequest]:
+    queryset = ErasureRequest.objects.filter(volunteer__in=_coordinated_volunteers(user))
+    return _with_coordinated_applications(queryset, user).order_by("created_at", "pk")
+
+
+def identity_value(volunteer: Volunteer, field: str) -> str:
+    if field in (ProfileChangeRequest.Field.FIRST_NAME, ProfileChangeRequest.Field.LAST_NAME):
+        return getattr(volunteer.user, field)
+    value = getattr(volunteer, field)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def change_request_display(request: ProfileChangeRequest) -> tuple[str, str]:
+    """The stored and the requested value, for the coordinator's list: the stored personal
+    code masked, dates in the local format."""
+    from django.utils.formats import date_format
+
+    Field = ProfileChangeRequest.Field
+    volunteer = request.volunteer
+    if request.field == Field.DATE_OF_BIRTH:
+        try:
+            new = date_format(date.fromisoformat(request.new_value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            new = request.new_value
+        return date_format(volunteer.date_of_birth, "SHORT_DATE_FORMAT"), new
+    if request.field == Field.PERSONAL_CODE:
+        return volunteer.masked_personal_code, request.new_value
+    return identity_value(volunteer, request.field), request.new_value

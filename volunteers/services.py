@@ -5,67 +5,46 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import local_year
+from core.dates import age_on, local_today, local_year
 from core.outbox import Outbox
 from core.tasks import enqueue_on_commit
 from institutions import permissions
 from institutions.models import Institution, Unit
 from institutions.services import audit_record
 
+from . import personal_code as codes
+from . import selectors
 from .models import (
-    OPEN_STATUSES,
+    CURRENT_STATUSES,
     Application,
     ApplicationEvent,
     Assessment,
     BulkEmailRecipient,
+    ErasureRequest,
+    ProfileChangeRequest,
     Role,
     Status,
     VettingRecord,
     Volunteer,
 )
+from .transitions import REASON_REQUIRED, TransitionError
+from .transitions import check as check_transition
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class TransitionError(ValidationError):
-    pass
-
-
-# The selection pipeline (DESIGN.md section 3). Reject and withdraw are allowed from every
-# open state; an active volunteer pauses, resumes or ends.
-ALLOWED: dict[str, set[str]] = {
-    Status.SUBMITTED: {Status.SCREENING},
-    Status.SCREENING: {Status.VETTING},
-    Status.VETTING: {Status.TRAINING},
-    Status.TRAINING: {Status.AGREEMENT},
-    Status.AGREEMENT: {Status.ACTIVE},
-    Status.ACTIVE: {Status.PAUSED, Status.ENDED},
-    Status.PAUSED: {Status.ACTIVE, Status.ENDED},
-    Status.ENDED: set(),
-    Status.REJECTED: set(),
-    Status.WITHDRAWN: set(),
-}
-for _open in OPEN_STATUSES:
-    ALLOWED[_open] |= {Status.REJECTED, Status.WITHDRAWN}
-REASON_REQUIRED = {Status.REJECTED, Status.WITHDRAWN, Status.ENDED, Status.PAUSED}
-
-
-def allowed_transitions(application: Application) -> list[Status]:
-    return [Status(s) for s in Status.values if s in ALLOWED[application.status]]
 
 
 # --- Submitting an application
@@ -102,6 +81,59 @@ class ApplicationDetails:
     preferred_units: list[Unit] = field(default_factory=list)
 
 
+# Below this age the Volunteer Work Law asks for the legal representative's written consent
+# (from 13, the lowest minimum age an institution may set, up to 16).
+GUARDIAN_AGE = 16
+
+
+def eligibility_errors(
+    *,
+    date_of_birth: date,
+    institutions: Iterable[Institution],
+    guardian_name: str = "",
+    guardian_contact: str = "",
+    guardian_consent: bool = False,
+    today: date | None = None,
+) -> dict[str, list[ValidationError]]:
+    """Why this person may not apply to these institutions, by field: younger than an
+    institution's minimum age (``date_of_birth``), or under ``GUARDIAN_AGE`` without the
+    legal representative's name, contact and written consent. Empty when nothing stands in
+    the way. ``applications_submit`` refuses with these; the form shows them on its fields."""
+    age = age_on(date_of_birth, today or local_today())
+    errors: dict[str, list[ValidationError]] = {}
+    for institution in institutions:
+        if age < institution.min_volunteer_age:
+            errors.setdefault("date_of_birth", []).append(
+                ValidationError(
+                    _("Volunteers of %(institution)s must be at least %(age)d years old."),
+                    code="too_young",
+                    params={
+                        "institution": f"{institution.get_code_display()} ({institution.short_name})",
+                        "age": institution.min_volunteer_age,
+                    },
+                )
+            )
+    if errors or age >= GUARDIAN_AGE:
+        return errors
+    required = _("Needed for applicants under %(age)d.") % {"age": GUARDIAN_AGE}
+    for name, value in (("guardian_name", guardian_name), ("guardian_contact", guardian_contact)):
+        if not value.strip():
+            errors[name] = [ValidationError(required, code="guardian_required")]
+    if not guardian_consent:
+        errors["guardian_consent"] = [
+            ValidationError(
+                _("Applicants under %(age)d need their legal representative's written consent."),
+                code="guardian_required",
+                params={"age": GUARDIAN_AGE},
+            )
+        ]
+    return errors
+
+
+def needs_guardian(date_of_birth: date, today: date | None = None) -> bool:
+    return age_on(date_of_birth, today or local_today()) < GUARDIAN_AGE
+
+
 def open_application_for(
     *, institution: Institution, email: str = "", personal_code: str = ""
 ) -> Application | None:
@@ -132,6 +164,70 @@ def responsible_unit(institution: Institution, preferred: Iterable[Unit]) -> Uni
     return unit
 
 
+def _refuse_duplicates(
+    *, email: str, personal_code: str, institutions: list[Institution], user: User | None
+) -> None:
+    """One open application per person and institution, one account per email address, one
+    volunteer per personal code. The database's unique constraints hold the same rules for
+    submissions that race past these checks (``applications_submit``)."""
+    for institution in institutions:
+        duplicate = open_application_for(institution=institution, email=email, personal_code=personal_code)
+        if duplicate is not None:
+            raise ValidationError(
+                _("You already have an open application (%(reference)s) at %(institution)s.")
+                % {"reference": duplicate.reference, "institution": institution.short_name},
+                code="duplicate",
+            )
+    if user is None and get_user_model().objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            _("An account with this email address exists. Sign in to apply."), code="account_exists"
+        )
+    if personal_code:
+        others = Volunteer.objects.filter(personal_code=personal_code)
+        if user is not None:
+            others = others.exclude(user=user)
+        if others.exists():
+            raise ValidationError(
+                {
+                    "personal_code": ValidationError(
+                        _(
+                            "This personal code belongs to another account. Sign in with that "
+                            "account to apply; if you cannot, contact the institution."
+                        ),
+                        code="personal_code_taken",
+                    )
+                }
+            )
+
+
+def _refuse_ineligible(
+    *, person: PersonDetails, details: ApplicationDetails, institutions: list[Institution], user: User | None
+) -> date:
+    """The rules of the Volunteer Work Law and the institutions, whatever the caller checked:
+    the minimum age, the legal representative's consent under 16, the two consents. Returns
+    the date of birth that counts (a signed-in volunteer's is the one on record)."""
+    existing = Volunteer.objects.filter(user=user).only("date_of_birth").first() if user is not None else None
+    born = existing.date_of_birth if existing is not None else person.date_of_birth
+    errors = eligibility_errors(
+        date_of_birth=born,
+        institutions=institutions,
+        guardian_name=details.guardian_name,
+        guardian_contact=details.guardian_contact,
+        guardian_consent=details.guardian_consent,
+    )
+    if not details.consent_record_check:
+        errors["consent_record_check"] = [
+            ValidationError(_("The criminal record check is required for volunteer work."), code="required")
+        ]
+    if not details.consent_data_processing:
+        errors["consent_data_processing"] = [
+            ValidationError(_("We cannot handle your application without this consent."), code="required")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return born
+
+
 @transaction.atomic
 def applications_submit(
     *,
@@ -144,28 +240,60 @@ def applications_submit(
     language: str = "lv",
 ) -> list[Application]:
     """Create the volunteer (and, for a new person, the account) and one application per
-    chosen institution, in one transaction. Emails go out on commit."""
+    chosen institution, in one transaction. Emails go out on commit.
+
+    ValidationError, with nothing created, when the person may not apply (by field: too
+    young, no legal representative's consent, a consent not given), already has an open
+    application at one of the institutions (code ``duplicate``), has an account but is not
+    signed in (``account_exists``) or gives another volunteer's personal code — also when
+    a parallel submission of the same person wins the race past these checks: the
+    database's unique constraints refuse the loser, which gets the same answer."""
+    email = person.email.strip().lower()
+    born = _refuse_ineligible(person=person, details=details, institutions=institutions, user=user)
+    if not needs_guardian(born):
+        # Not needed: keep no data about a legal representative.
+        details = replace(details, guardian_name="", guardian_contact="", guardian_consent=False)
+    checks = {
+        "email": email,
+        "personal_code": person.personal_code,
+        "institutions": institutions,
+        "user": user,
+    }
+    _refuse_duplicates(**checks)
+    try:
+        with transaction.atomic():  # a savepoint: a lost race rolls back to here
+            return _create_applications(
+                person=person,
+                details=details,
+                institutions=institutions,
+                email=email,
+                cv=cv,
+                user=user,
+                password=password,
+                language=language,
+            )
+    except IntegrityError:
+        # The other submission has committed (the constraint waited for it): the checks now
+        # see its rows and refuse as they would have a moment later.
+        _refuse_duplicates(**checks)
+        raise
+
+
+def _create_applications(
+    *,
+    person: PersonDetails,
+    details: ApplicationDetails,
+    institutions: list[Institution],
+    email: str,
+    cv: UploadedFile | None,
+    user: User | None,
+    password: str | None,
+    language: str,
+) -> list[Application]:
     from .tasks import notify_coordinators_of_submission
 
-    User = get_user_model()
-    email = person.email.strip().lower()
-    for institution in institutions:
-        duplicate = open_application_for(
-            institution=institution, email=email, personal_code=person.personal_code
-        )
-        if duplicate is not None:
-            raise ValidationError(
-                _("You already have an open application (%(reference)s) at %(institution)s.")
-                % {"reference": duplicate.reference, "institution": institution.short_name},
-                code="duplicate",
-            )
-    new_account = user is None
-    if new_account:
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account with this email address exists. Sign in to apply."), code="account_exists"
-            )
-        user = User.objects.create_user(
+    if user is None:
+        user = get_user_model().objects.create_user(
             email=email,
             password=password,
             first_name=person.first_name.strip(),
@@ -249,23 +377,28 @@ def _require_coordinator(actor: User, application: Application) -> None:
         raise PermissionDenied
 
 
+def _locked_application(application_id: int) -> Application:
+    """The application, its row locked until the transaction ends — only its row: the unit
+    and volunteer read with it stay free for others."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("unit", "volunteer")
+        .get(pk=application_id)
+    )
+
+
 @transaction.atomic
 def application_transition(
     *, application_id: int, to: str, actor: User, reason: str = "", notify: bool = True
 ) -> Application:
     """Move an application along the pipeline. Coordinators of its unit move it; the
     volunteer may only withdraw their own open application."""
-    application = (
-        Application.objects.select_for_update().select_related("unit", "volunteer").get(pk=application_id)
-    )
+    application = _locked_application(application_id)
     to = Status(to)
     is_owner = application.volunteer.user_id == actor.pk
     if not (is_owner and to == Status.WITHDRAWN):
         _require_coordinator(actor, application)
-    if to not in ALLOWED[application.status]:
-        raise TransitionError(
-            _("Cannot move from “%(a)s” to “%(b)s”.") % {"a": application.get_status_display(), "b": to.label}
-        )
+    check_transition(application.status, to)
     reason = reason.strip()
     if to in REASON_REQUIRED and not reason and not is_owner:
         raise TransitionError(_("Give a reason for “%(b)s”.") % {"b": to.label})
@@ -278,6 +411,29 @@ def application_transition(
                 _("Training not completed: %(courses)s.") % {"courses": ", ".join(str(c) for c in missing)}
             )
     return _apply_transition(application, to=to, actor=actor, reason=reason, notify=notify and not is_owner)
+
+
+@transaction.atomic
+def application_transition_system(
+    *,
+    application_id: int,
+    to: str,
+    reason: str,
+    only_from: Iterable[str],
+    actor: User | None = None,
+    notify: bool = False,
+) -> Application | None:
+    """A move that follows from another app's records rather than a decision in the
+    pipeline — an agreement in force makes the applicant active. The caller's own service
+    has checked who may do what; the state machine, the history row and the audit entry are
+    those of every transition (``actor`` None: the system). ``None``, with nothing changed,
+    when the application is not in one of ``only_from`` (say, a renewal for a volunteer
+    already active); TransitionError when the table does not allow the move."""
+    application = _locked_application(application_id)
+    if application.status not in set(only_from):
+        return None
+    check_transition(application.status, to)
+    return _apply_transition(application, to=Status(to), actor=actor, reason=reason, notify=notify)
 
 
 def _missing_training(application: Application) -> list:
@@ -293,20 +449,22 @@ def application_training_completed(*, application_id: int, actor: User, reason: 
     training step to the agreement step (its unit's coordinators need not have recorded
     it — the completion may come from a session at another unit). ``None`` when the
     application is not in the training step or its roles still need another course."""
-    application = (
-        Application.objects.select_for_update().select_related("unit", "volunteer").get(pk=application_id)
-    )
+    application = _locked_application(application_id)
     if application.status != Status.TRAINING or _missing_training(application):
         return None
     return _apply_transition(application, to=Status.AGREEMENT, actor=actor, reason=reason, notify=True)
 
 
 def _apply_transition(
-    application: Application, *, to: str, actor: User, reason: str, notify: bool
+    application: Application, *, to: str, actor: User | None, reason: str, notify: bool
 ) -> Application:
+    """The one place that changes an application's status: the table is checked again (no
+    caller can skip it), the history row and the audit entry are written, the applicant is
+    emailed on commit if ``notify``. The caller holds the row's lock."""
     from .tasks import notify_applicant
 
     previous = application.status
+    check_transition(previous, to)
     application.status = to
     application.status_changed_at = timezone.now()
     application.save(update_fields=["status", "status_changed_at", "updated_at"])
@@ -337,7 +495,9 @@ def application_reassign(
     *, application: Application, unit: Unit, actor: User, reason: str = ""
 ) -> Application:
     """Hand an application to another unit of the same institution."""
-    application = Application.objects.select_for_update().select_related("unit").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("unit").get(pk=application.pk)
+    )
     _require_coordinator(actor, application)
     if unit.institution_id != application.institution_id:
         raise ValidationError(_("An application can only move to a unit of the same institution."))
@@ -581,3 +741,244 @@ def emails_requeue_unsent(*, now=None) -> dict[str, int]:
     for pk in bulk_emails:
         enqueue_on_commit(send_bulk_email, pk)
     return {"submission_notices": len(notices), "status_emails": len(events), "bulk_emails": len(bulk_emails)}
+
+
+# --- The volunteer's profile, identity change requests and erasure requests
+
+
+def _require_active(volunteer: Volunteer) -> None:
+    if volunteer.anonymised_at is not None:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    volunteer: Volunteer,
+    actor: User,
+    phone: str,
+    address: str,
+    municipality: str,
+    languages: str = "",
+    education: str = "",
+    occupation: str = "",
+    availability: str = "",
+) -> Volunteer:
+    """Contact details and availability, changed by the volunteer. Simple-history keeps
+    the previous values; the audit trail records which fields changed (not their values)."""
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _require_active(volunteer)
+    if actor.pk != volunteer.user_id:
+        raise PermissionDenied
+    values = {
+        "phone": phone.strip(),
+        "address": address.strip(),
+        "municipality": municipality.strip(),
+        "languages": languages.strip(),
+        "education": education,
+        "occupation": occupation.strip(),
+        "availability": availability.strip(),
+    }
+    changed = [name for name, value in values.items() if getattr(volunteer, name) != value]
+    if not changed:
+        return volunteer
+    for name in changed:
+        setattr(volunteer, name, values[name])
+    volunteer.full_clean(exclude=["user"], validate_unique=False)
+    volunteer._history_user = actor
+    volunteer._change_reason = "self-service"
+    volunteer.save()
+    audit_record(actor=actor, action="volunteer.profile.update", target=volunteer, data={"fields": changed})
+    return volunteer
+
+
+def _clean_identity_value(field: str, value: Any) -> str:
+    """The normalised value of an identity field, or a ValidationError on ``new_value``."""
+    Field = ProfileChangeRequest.Field
+
+    def error(message: str) -> ValidationError:
+        return ValidationError({"new_value": [message]})
+
+    if field in (Field.FIRST_NAME, Field.LAST_NAME):
+        value = " ".join(str(value or "").split())
+        if not value:
+            raise error(_("Enter the new value."))
+        if len(value) > 150:
+            raise error(_("At most 150 characters."))
+        return value
+    if field == Field.PERSONAL_CODE:
+        try:
+            return codes.normalise(str(value or ""))
+        except codes.InvalidPersonalCode as exc:
+            raise error(_("This is not a valid personal code.")) from exc
+    if field == Field.DATE_OF_BIRTH:
+        born = value if isinstance(value, date) else None
+        if born is None:
+            text = str(value or "").strip()
+            for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+                try:
+                    born = datetime.strptime(text, pattern).date()
+                    break
+                except ValueError:
+                    continue
+        if born is None:
+            raise error(_("Enter the date as DD.MM.YYYY."))
+        if born >= timezone.localdate() or born.year < 1900:
+            raise error(_("Enter a real date of birth."))
+        return born.isoformat()
+    raise ValidationError({"field": [_("Choose a field.")]})
+
+
+@transaction.atomic
+def change_request_create(
+    *, volunteer: Volunteer, field: str, new_value: Any, comment: str = ""
+) -> ProfileChangeRequest:
+    """Ask the coordinators to correct a name, the personal code or the date of birth."""
+    volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    _require_active(volunteer)
+    if field not in ProfileChangeRequest.Field.values:
+        raise ValidationError({"field": [_("Choose a field.")]})
+    value = _clean_identity_value(field, new_value)
+    if value == selectors.identity_value(volunteer, field):
+        raise ValidationError({"new_value": [_("This is already the stored value.")]})
+    if selectors.pending_change_requests(volunteer).filter(field=field).exists():
+        raise ValidationError(
+            {"field": [_("You already asked to change this field; wait for the coordinator's decision.")]}
+        )
+    request = ProfileChangeRequest.objects.create(
+        volunteer=volunteer, field=field, new_value=value, comment=comment.strip()
+    )
+    audit_record(
+        actor=volunteer.user, action="volunteer.change_request", target=volunteer, data={"field": field}
+    )
+    return request
+
+
+def _coordinated_unit(actor: User, volunteer: Volunteer) -> Unit:
+    """A unit of the actor's where the volunteer has an application; PermissionDenied otherwise."""
+    if actor.pk == volunteer.user_id:
+        raise PermissionDenied
+    application = (
+        Application.objects.visible_to(actor, permissions.COORDINATE)
+        .filter(volunteer=volunteer)
+        .select_related("unit__institution")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if application is None:
+        raise PermissionDenied
+    return application.unit
+
+
+@transaction.atomic
+def change_request_decide(
+    *, request: ProfileChangeRequest, actor: User, approve: bool, note: str = ""
+) -> ProfileChangeRequest:
+    """A coordinator of one of the volunteer's units approves (and the change is applied)
+    or rejects an identity change."""
+    request = (
+        ProfileChangeRequest.objects.select_for_update().select_related("volunteer__user").get(pk=request.pk)
+    )
+    volunteer = request.volunteer
+    unit = _coordinated_unit(actor, volunteer)
+    if request.state != ProfileChangeRequest.State.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    Field = ProfileChangeRequest.Field
+    if approve:
+        value = _clean_identity_value(request.field, request.new_value)
+        if request.field in (Field.FIRST_NAME, Field.LAST_NAME):
+            user = volunteer.user
+            setattr(user, request.field, value)
+            user._history_user = actor
+            user._change_reason = "change request"
+            user.save(update_fields=[request.field])
+        else:
+            if request.field == Field.PERSONAL_CODE:
+                if (
+                    Volunteer.objects.filter(personal_code=value, anonymised_at__isnull=True)
+                    .exclude(pk=volunteer.pk)
+                    .exists()
+                ):
+                    raise ValidationError(_("Another volunteer is registered with this personal code."))
+                volunteer.personal_code = value
+                born = codes.birth_date(value)
+                if born is not None:
+                    # The old-format code carries the date of birth: keep the two consistent.
+                    volunteer.date_of_birth = born
+            else:
+                volunteer.date_of_birth = date.fromisoformat(value)
+            volunteer._history_user = actor
+            volunteer._change_reason = "change request"
+            try:
+                with transaction.atomic():  # the unique code: a parallel change got there first
+                    volunteer.save()
+            except IntegrityError:
+                raise ValidationError(_("Another volunteer is registered with this personal code.")) from None
+        for application in volunteer.applications.filter(status__in=CURRENT_STATUSES):
+            ApplicationEvent.objects.create(
+                application=application,
+                actor=actor,
+                kind=ApplicationEvent.Kind.PROFILE,
+                data={"field": request.field},
+            )
+    request.state = ProfileChangeRequest.State.APPROVED if approve else ProfileChangeRequest.State.REJECTED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="volunteer.change_request.decide",
+        target=volunteer,
+        unit=unit,
+        data={"field": request.field, "approved": approve, "note": note.strip()},
+    )
+    return request
+
+
+# --- Erasure
+
+
+@transaction.atomic
+def erasure_request_create(*, volunteer: Volunteer, reason: str = "") -> ErasureRequest:
+    volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    _require_active(volunteer)
+    if selectors.pending_erasure_request(volunteer) is not None:
+        raise ValidationError(_("You have already asked for erasure; a coordinator will confirm it."))
+    request = ErasureRequest.objects.create(volunteer=volunteer, reason=reason.strip())
+    audit_record(actor=volunteer.user, action="volunteer.erasure.request", target=volunteer)
+    return request
+
+
+@transaction.atomic
+def erasure_decide(*, request: ErasureRequest, actor: User, approve: bool, note: str = "") -> ErasureRequest:
+    """A coordinator of one of the volunteer's units confirms (the person is anonymised) or
+    refuses (with a note saying why, e.g. a retention obligation) an erasure request."""
+    request = ErasureRequest.objects.select_for_update().select_related("volunteer__user").get(pk=request.pk)
+    unit = _coordinated_unit(actor, request.volunteer)
+    if request.state != ErasureRequest.State.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError({"note": [_("Say why the request is refused.")]})
+    if approve:
+        from privacy.services import erasure_notice_date, volunteer_anonymise
+
+        volunteer_anonymise(
+            volunteer=request.volunteer, actor=actor, notice_date=erasure_notice_date(request)
+        )
+        # Reload: the audit label below must come from the anonymised person.
+        request = ErasureRequest.objects.select_related("volunteer__user").get(pk=request.pk)
+    request.state = ErasureRequest.State.DONE if approve else ErasureRequest.State.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="volunteer.erasure.decide",
+        target=request,
+        unit=unit,
+        data={"approved": approve, "note": note},
+    )
+    return request

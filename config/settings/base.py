@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "volunteers",
     "agreements",
     "trainings",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -192,8 +193,10 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Uploaded CVs and other personal files: never under MEDIA_URL, served by authorised views.
 PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private"))
 TILTS_CV_MAX_BYTES = env.int("TILTS_CV_MAX_BYTES", default=5 * 1024 * 1024)
-# Public application form: submissions per IP address per hour.
+# Public application form: submissions per IP address per hour, counted by allauth's rate
+# limiter (its defaults for sign-in, password reset etc. stay; this adds the form's action).
 TILTS_APPLY_RATE_PER_HOUR = env.int("TILTS_APPLY_RATE_PER_HOUR", default=5)
+ACCOUNT_RATE_LIMITS = {"tilts_apply": f"{TILTS_APPLY_RATE_PER_HOUR}/1h/ip"}
 # Lookups of the public document verification page per IP address per hour.
 TILTS_VERIFY_RATE_PER_HOUR = env.int("TILTS_VERIFY_RATE_PER_HOUR", default=60)
 STORAGES = {

@@ -9,8 +9,6 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from agreements import reminders as agreement_reminders
@@ -189,23 +187,22 @@ def test_each_recipient_gets_the_reminder_in_their_own_language(olaine, olaine_c
     assert translation.get_language() == settings.LANGUAGE_CODE
 
 
-def test_queries_stay_flat_when_there_are_more_agreements(olaine, olaine_coordinator, today, monkeypatch):
+# A run with nothing left to send, over one chunk of agreements: 10 queries. Each further
+# chunk of 10 adds one read of the agreements and one of their reminders — nothing per agreement.
+RERUN_QUERIES = 10
+
+
+@pytest.mark.parametrize(("agreements", "chunks"), [(3, 1), (28, 3)])
+def test_queries_stay_flat_when_there_are_more_agreements(
+    olaine, olaine_coordinator, today, monkeypatch, agreements, chunks, django_assert_num_queries
+):
     monkeypatch.setattr(reminders, "CHUNK_SIZE", 10)
+    for n in range(agreements):
+        builders.agreement_row(olaine, end=today + timedelta(days=8 + n % 20))
+    reminders.reminders_send(today=today)
 
-    def second_run_queries(count: int) -> int:
-        for n in range(count):
-            builders.agreement_row(olaine, end=today + timedelta(days=8 + n % 20))
-        reminders.reminders_send(today=today)
-        with CaptureQueriesContext(connection) as queries:
-            assert reminders.reminders_send(today=today) == 0
-        return len(queries)
-
-    few = second_run_queries(3)
-    many = second_run_queries(25)
-    # 28 agreements are two more chunks of 10: one read of the agreements and one of their
-    # reminders each — nothing per agreement.
-    assert many - few == 2 * 2
-    assert few <= 12
+    with django_assert_num_queries(RERUN_QUERIES + 2 * (chunks - 1)):
+        assert reminders.reminders_send(today=today) == 0
 
 
 def test_agreement_kinds_keep_their_values_and_labels_when_registered():

@@ -189,8 +189,8 @@ def test_reimbursed_expenses_need_terms_when_drafted(olaine, olaine_coordinator)
     agreement = builders.draft(
         olaine, olaine_coordinator, expenses_reimbursed=True, expenses_terms="Transports līdz 30 EUR mēnesī."
     )
-    # Reimbursed expenses are one of the law's reasons for a written agreement.
-    assert agreement.expenses_trigger
+    assert agreement.expenses_reimbursed
+    assert agreement.expenses_terms == "Transports līdz 30 EUR mēnesī."
 
 
 def test_required_insurance_needs_a_policy_or_the_volunteers_own_when_drafted(olaine, olaine_coordinator):

@@ -204,6 +204,7 @@ def _merge_extra(*modules) -> None:
 from .cases_agreements import CASES as _AGREEMENTS  # noqa: E402
 from .cases_agreements import EXTRA as _AGREEMENTS_EXTRA  # noqa: E402
 from .cases_documents import CASES as _DOCUMENTS  # noqa: E402
+from .cases_privacy import CASES as _PRIVACY  # noqa: E402
 from .cases_trainings import CASES as _TRAININGS  # noqa: E402
 from .cases_trainings import EXTRA as _TRAININGS_EXTRA  # noqa: E402
 from .cases_volunteers_me import CASES as _ME  # noqa: E402
@@ -213,5 +214,5 @@ from .cases_volunteers_pipeline import EXTRA as _PIPELINE_EXTRA  # noqa: E402
 from .cases_volunteers_public import CASES as _PUBLIC  # noqa: E402
 from .cases_volunteers_public import EXTRA as _PUBLIC_EXTRA  # noqa: E402
 
-_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS, _TRAININGS)
+_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS, _TRAININGS, _PRIVACY)
 _merge_extra(_PUBLIC_EXTRA, _PIPELINE_EXTRA, _ME_EXTRA, _AGREEMENTS_EXTRA, _TRAININGS_EXTRA)

@@ -10,10 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from documents.models import Document
+from privacy import services as privacy_services
 from tests.factories import ApplicationFactory, VolunteerFactory
 from trainings import services
 from trainings.models import CalendarFeed, Completion, Registration, RegistrationState
-from volunteers import self_service
 from volunteers.models import Role, Status
 
 from . import builders
@@ -51,7 +51,7 @@ def test_erasure_gives_up_the_place_and_promotes_the_next_when_the_person_is_ano
         version=1,
     )
 
-    self_service.volunteer_anonymise(volunteer=first.volunteer, actor=olaine_coordinator)
+    privacy_services.volunteer_anonymise(volunteer=first.volunteer, actor=olaine_coordinator)
 
     place.refresh_from_db()
     waiting.refresh_from_db()
@@ -76,6 +76,6 @@ def test_erasure_keeps_past_sessions_as_they_were_when_the_session_is_over(
     )
     applicant = _applicant(olaine, sports)
     registration = Registration.objects.create(session=past, volunteer=applicant.volunteer)
-    self_service.volunteer_anonymise(volunteer=applicant.volunteer, actor=olaine_coordinator)
+    privacy_services.volunteer_anonymise(volunteer=applicant.volunteer, actor=olaine_coordinator)
     registration.refresh_from_db()
     assert registration.state == RegistrationState.REGISTERED

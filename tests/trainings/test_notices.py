@@ -1,6 +1,7 @@
-"""Registration emails (the ``Notice`` outbox): written with the change, sent once in the
-volunteer's language, marked sent; the sweeper queues again only the old unsent ones; a
-mail server that fails leaves the notice unsent with the error recorded."""
+"""Registration emails (the ``Notice`` outbox on ``core.outbox``): written with the change,
+claimed and sent once in the volunteer's language, marked sent; the sweeper queues again
+only the old unsent ones; a mail server that fails leaves the notice unsent with the error
+recorded and the claim released."""
 
 import smtplib
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.core import mail
 from django.template import loader
 from django.utils import timezone, translation
 
+from core import outbox
 from trainings import services, tasks
 from trainings.models import Notice, SessionState
 
@@ -153,8 +155,9 @@ def test_mail_server_failure_leaves_the_notice_unsent_with_the_error_when_sendin
 
     notice.refresh_from_db()
     assert notice.sent_at is None
+    assert notice.claimed_at is None  # released for the retry
     assert notice.attempts == 1
-    assert notice.error == "Connection unexpectedly closed"
+    assert notice.error == "SMTPServerDisconnected: Connection unexpectedly closed"
     assert mail.outbox == []
 
     # The mail server is back: the next attempt sends it and clears the error.
@@ -181,10 +184,12 @@ def test_unsent_are_only_the_old_ones_not_sent_when_swept(olaine, olaine_coordin
     old = _aged(notice(), 11)
     _aged(notice(), 5)  # young: its own task may still be on the way
     _aged(notice(), 60, sent_at=timezone.now())  # sent
-    _aged(notice(), 60, attempts=services.NOTICE_MAX_ATTEMPTS)  # given up
+    _aged(notice(), 60, attempts=outbox.MAX_ATTEMPTS)  # given up
+    _aged(notice(), 60, claimed_at=timezone.now())  # being sent right now
+    _aged(notice(), 8 * 24 * 60)  # a week old: noise by now
 
-    assert services.notices_unsent() == [oldest.pk, old.pk]
-    assert services.notices_unsent(now=timezone.now() - timedelta(minutes=30)) == [oldest.pk]
+    assert services.NOTICE.due() == [oldest.pk, old.pk]
+    assert services.NOTICE.due(now=timezone.now() - timedelta(minutes=30)) == [oldest.pk]
 
 
 def test_sweep_sends_the_old_unsent_notices_when_run(
@@ -199,7 +204,7 @@ def test_sweep_sends_the_old_unsent_notices_when_run(
     assert [m.to for m in mail.outbox] == [["lost@example.lv"]]
     lost.refresh_from_db()
     assert lost.sent_at is not None
-    assert services.notices_unsent() == []
+    assert services.NOTICE.due() == []
 
 
 def test_notice_is_sent_after_commit_when_a_registration_is_made(
@@ -218,13 +223,44 @@ def test_sweeper_gives_up_on_a_notice_when_the_mail_server_failed_every_attempt(
     notice = _aged(_registered(olaine, olaine_coordinator).notices.get(), 60)
 
     with mock.patch(LOCMEM_SEND, side_effect=smtplib.SMTPException("451 try again later")):
-        for attempt in range(1, services.NOTICE_MAX_ATTEMPTS + 1):
-            assert services.notices_unsent() == [notice.pk]
+        for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+            assert services.NOTICE.due() == [notice.pk]
             with pytest.raises(smtplib.SMTPException):
                 services.notice_send(notice_id=notice.pk)
             notice.refresh_from_db()
             assert notice.attempts == attempt
 
-    assert services.notices_unsent() == []
+    assert services.NOTICE.due() == []
     assert notice.sent_at is None
-    assert notice.error == "451 try again later"
+    assert notice.error == "SMTPException: 451 try again later"
+
+
+def test_notice_is_not_sent_when_another_sender_holds_a_fresh_claim(olaine, olaine_coordinator):
+    notice = _registered(olaine, olaine_coordinator).notices.get()
+    Notice.objects.filter(pk=notice.pk).update(claimed_at=timezone.now() - timedelta(minutes=1))
+
+    assert services.notice_send(notice_id=notice.pk) is False
+    assert mail.outbox == []
+
+    # A claim older than a send can take belongs to a sender that died: it is taken over.
+    Notice.objects.filter(pk=notice.pk).update(claimed_at=timezone.now() - outbox.CLAIM_STALE_AFTER * 2)
+    assert services.notice_send(notice_id=notice.pk) is True
+    assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert (notice.sent_at is not None, notice.claimed_at) == (True, None)
+
+
+def test_notice_is_claimed_and_counted_before_the_email_goes_out_when_sent(olaine, olaine_coordinator):
+    notice = _registered(olaine, olaine_coordinator).notices.get()
+    seen = []
+    real = mail.backends.locmem.EmailBackend.send_messages
+
+    def spy(backend, messages):
+        seen.append(Notice.objects.values_list("claimed_at", "attempts", "sent_at").get(pk=notice.pk))
+        return real(backend, messages)
+
+    with mock.patch(LOCMEM_SEND, spy):
+        assert services.notice_send(notice_id=notice.pk) is True
+
+    [(claimed_at, attempts, sent_at)] = seen
+    assert (claimed_at is not None, attempts, sent_at) == (True, 1, None)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from volunteers import self_service
+from volunteers import services
 from volunteers.forms.public import PERSONAL_CODE_ERRORS, ApplicationForm
 from volunteers.models import ProfileChangeRequest
 from volunteers.personal_code import InvalidPersonalCode, birth_date, mask, normalise
@@ -154,6 +154,6 @@ def test_application_form_refuses_personal_code_when_digits_are_not_ascii(db, co
 def test_change_request_refuses_personal_code_when_digits_are_not_ascii(db, code):
     volunteer = VolunteerFactory(personal_code=valid_code(date(1985, 6, 15)))
     with pytest.raises(ValidationError) as error:
-        self_service.change_request_create(volunteer=volunteer, field="personal_code", new_value=code)
+        services.change_request_create(volunteer=volunteer, field="personal_code", new_value=code)
     assert "new_value" in error.value.message_dict
     assert not ProfileChangeRequest.objects.exists()

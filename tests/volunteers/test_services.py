@@ -12,7 +12,7 @@ from core import outbox
 from institutions.models import AuditEvent, Unit
 from volunteers import services, tasks
 from volunteers.models import Application, ApplicationEvent, Role, Status, VettingRecord
-from volunteers.services import ALLOWED, TransitionError
+from volunteers.transitions import ALLOWED, TransitionError
 
 from ..factories import ApplicationFactory, UnitFactory, VolunteerFactory, unit_coordinator
 

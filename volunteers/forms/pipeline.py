@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Unit
 
-from .. import services
+from .. import transitions
 from ..models import Assessment, Status, VettingRecord
 
 _DATE = {"type": "date"}
@@ -38,7 +38,7 @@ class TransitionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         to, reason = cleaned.get("to"), (cleaned.get("reason") or "").strip()
-        if to in services.REASON_REQUIRED and not reason:
+        if to in transitions.REASON_REQUIRED and not reason:
             self.add_error("reason", _("Give a reason for “%(status)s”.") % {"status": Status(to).label})
         return cleaned
 

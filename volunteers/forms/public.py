@@ -25,14 +25,12 @@ from institutions.models import Institution, Unit
 
 from .. import personal_code as codes
 from ..models import Application, Role, Volunteer
-from ..services import ApplicationDetails, PersonDetails
+from ..services import ApplicationDetails, PersonDetails, eligibility_errors
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 EITHER = "either"
-# Below this age the Volunteer Work Law asks for the legal representative's written consent.
-GUARDIAN_AGE = 16
 PDF_MAGIC = b"%PDF-"
 
 PERSONAL_CODE_ERRORS = {
@@ -497,44 +495,19 @@ class ApplicationForm(forms.Form):
         return cleaned["date_of_birth"]
 
     def _check_age(self, born: date, cleaned: dict) -> None:
-        today = local_today()
-        age = age_on(born, today)
-        field = "date_of_birth" if "date_of_birth" in self.fields else None
-        too_young = False
-        for institution in self.institutions:
-            if age < institution.min_volunteer_age:
-                too_young = True
-                self.add_error(
-                    field,
-                    forms.ValidationError(
-                        _("Volunteers of %(institution)s must be at least %(age)d years old."),
-                        code="too_young",
-                        params={
-                            "institution": f"{institution.get_code_display()} ({institution.short_name})",
-                            "age": institution.min_volunteer_age,
-                        },
-                    ),
-                )
-        if age >= GUARDIAN_AGE:
-            # Not needed: keep no data about a legal representative.
-            cleaned["guardian_name"] = cleaned["guardian_contact"] = ""
-            cleaned["guardian_consent"] = False
-            return
-        if too_young:
-            return
-        required = _("Needed for applicants under %(age)d.") % {"age": GUARDIAN_AGE}
-        for name in ("guardian_name", "guardian_contact"):
-            if not cleaned.get(name, "").strip():
-                self.add_error(name, forms.ValidationError(required, code="guardian_required"))
-        if not cleaned.get("guardian_consent"):
-            self.add_error(
-                "guardian_consent",
-                forms.ValidationError(
-                    _("Applicants under %(age)d need their legal representative's written consent."),
-                    code="guardian_required",
-                    params={"age": GUARDIAN_AGE},
-                ),
-            )
+        """The service's rules (minimum age, the legal representative's consent), shown on
+        the fields they concern; a signed-in volunteer, who has no date of birth field, sees
+        an age error above the form."""
+        errors = eligibility_errors(
+            date_of_birth=born,
+            institutions=self.institutions,
+            guardian_name=cleaned.get("guardian_name", ""),
+            guardian_contact=cleaned.get("guardian_contact", ""),
+            guardian_consent=cleaned.get("guardian_consent", False),
+        )
+        for name, items in errors.items():
+            for error in items:
+                self.add_error(name if name in self.fields else None, error)
 
     def _check_units(self, cleaned: dict) -> None:
         chosen = {i.pk for i in self.institutions}

@@ -18,10 +18,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from institutions import permissions
+from privacy import selectors as privacy_selectors
+from privacy import services as privacy_services
+from privacy.selectors import printable_sections
 
-from .. import selectors, self_service, services
+from .. import selectors, services
 from ..forms.me import ChangeRequestForm, DecisionForm, ErasureRequestForm, ProfileForm, WithdrawForm
 from ..models import Application, Status
+from ..personal_data import REASON_SHOWN
 
 PAGE_SIZE = 25
 STATUS_BADGES = {
@@ -51,7 +55,7 @@ class VolunteerMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.volunteer = self_service.volunteer_for(request.user)
+        self.volunteer = selectors.volunteer_for(request.user)
         if self.volunteer is None and self.volunteer_required:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -69,18 +73,18 @@ class MyApplicationsView(VolunteerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = None
         if self.volunteer is not None:
-            page = Paginator(self_service.my_applications(self.request.user), PAGE_SIZE).get_page(
+            page = Paginator(selectors.my_applications(self.request.user), PAGE_SIZE).get_page(
                 self.request.GET.get("page")
             )
             for application in page.object_list:
-                application.steps = self_service.timeline(application)
-                application.next_step = self_service.next_step(application)
+                application.steps = selectors.timeline(application)
+                application.next_step = selectors.next_step(application)
                 application.badge = STATUS_BADGES[application.status]
         context.update(
             volunteer=self.volunteer,
             page=page,
             withdraw_form=WithdrawForm(),
-            reason_shown=self_service.REASON_SHOWN,
+            reason_shown=REASON_SHOWN,
         )
         return context
 
@@ -141,7 +145,7 @@ class ProfileView(VolunteerMixin, TemplateView):
 
     def _profile_form(self, data=None) -> ProfileForm:
         v = self.volunteer
-        initial = {name: getattr(v, name) for name in self_service.PROFILE_FIELDS}
+        initial = {name: getattr(v, name) for name in selectors.PROFILE_FIELDS}
         return ProfileForm(data, initial=initial)
 
     def get_context_data(self, **kwargs):
@@ -150,7 +154,7 @@ class ProfileView(VolunteerMixin, TemplateView):
         if self.volunteer is not None:
             context.setdefault("form", self._profile_form())
             context.setdefault("change_form", ChangeRequestForm(prefix="change"))
-            context["pending"] = list(self_service.pending_change_requests(self.volunteer))
+            context["pending"] = list(selectors.pending_change_requests(self.volunteer))
             context["decided"] = list(
                 self.volunteer.change_requests.exclude(state="pending").order_by("-decided_at")[:10]
             )
@@ -164,7 +168,7 @@ class ProfileView(VolunteerMixin, TemplateView):
         form = self._profile_form(request.POST)
         if form.is_valid():
             try:
-                self_service.profile_update(volunteer=self.volunteer, actor=request.user, **form.cleaned_data)
+                services.profile_update(volunteer=self.volunteer, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -176,7 +180,7 @@ class ProfileView(VolunteerMixin, TemplateView):
         form = ChangeRequestForm(request.POST, prefix="change")
         if form.is_valid():
             try:
-                self_service.change_request_create(volunteer=self.volunteer, **form.cleaned_data)
+                services.change_request_create(volunteer=self.volunteer, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -197,7 +201,7 @@ class MyDataView(VolunteerMixin, TemplateView):
 @method_decorator(never_cache, name="dispatch")
 class MyDataJsonView(VolunteerRequiredMixin, View):
     def get(self, request):
-        data = self_service.volunteer_data(volunteer=self.volunteer, fmt="json")
+        data = privacy_services.volunteer_data(volunteer=self.volunteer, actor=request.user, fmt="json")
         body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         filename = f"tilts-my-data-{timezone.localdate():%Y-%m-%d}.json"
@@ -210,8 +214,9 @@ class MyDataPrintView(VolunteerRequiredMixin, View):
     template_name = "volunteers/me/data_print.html"
 
     def get(self, request):
-        data = self_service.volunteer_data(volunteer=self.volunteer, fmt="html")
-        return render(request, self.template_name, {"data": data, "volunteer": self.volunteer})
+        data = privacy_services.volunteer_data(volunteer=self.volunteer, actor=request.user, fmt="html")
+        context = {"data": data, "sections": printable_sections(data), "volunteer": self.volunteer}
+        return render(request, self.template_name, context)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -222,7 +227,7 @@ class ErasureRequestView(VolunteerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["volunteer"] = self.volunteer
         if self.volunteer is not None:
-            context["pending"] = self_service.pending_erasure_request(self.volunteer)
+            context["pending"] = selectors.pending_erasure_request(self.volunteer)
             context.setdefault("form", ErasureRequestForm())
         return context
 
@@ -232,9 +237,7 @@ class ErasureRequestView(VolunteerMixin, TemplateView):
         form = ErasureRequestForm(request.POST)
         if form.is_valid():
             try:
-                self_service.erasure_request_create(
-                    volunteer=self.volunteer, reason=form.cleaned_data["reason"]
-                )
+                services.erasure_request_create(volunteer=self.volunteer, reason=form.cleaned_data["reason"])
             except ValidationError as error:
                 messages.error(request, _error_text(error))
             else:
@@ -265,14 +268,17 @@ class ChangeRequestsView(CoordinatorMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        changes = self_service.change_requests_for_coordinator(user).filter(state="pending")
-        erasures = self_service.erasure_requests_for_coordinator(user).filter(state="pending")
+        changes = selectors.change_requests_for_coordinator(user).filter(state="pending")
+        erasures = selectors.erasure_requests_for_coordinator(user).filter(state="pending")
         context.update(
             changes=Paginator(changes, PAGE_SIZE).get_page(self.request.GET.get("page")),
             erasures=Paginator(erasures, PAGE_SIZE).get_page(self.request.GET.get("erasure_page")),
         )
         for request in context["changes"].object_list:
-            request.current_display, request.new_display = self_service.change_request_display(request)
+            request.current_display, request.new_display = selectors.change_request_display(request)
+        blockers = privacy_selectors.erasure_request_blockers(context["erasures"].object_list)
+        for request in context["erasures"].object_list:
+            request.blockers = blockers[request.pk]
         return context
 
 
@@ -297,8 +303,8 @@ class ChangeRequestDecideView(_DecideView):
         return self._decide(
             request,
             pk,
-            queryset=self_service.change_requests_for_coordinator(request.user),
-            service=self_service.change_request_decide,
+            queryset=selectors.change_requests_for_coordinator(request.user),
+            service=services.change_request_decide,
             done_message=lambda approved: (
                 _("The change has been approved and applied.") if approved else _("The change was refused.")
             ),
@@ -310,8 +316,8 @@ class ErasureDecideView(_DecideView):
         return self._decide(
             request,
             pk,
-            queryset=self_service.erasure_requests_for_coordinator(request.user),
-            service=self_service.erasure_decide,
+            queryset=selectors.erasure_requests_for_coordinator(request.user),
+            service=services.erasure_decide,
             done_message=lambda approved: (
                 _("The person's data has been anonymised.") if approved else _("The erasure was refused.")
             ),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import TemplateView
 
-from core.querystring import query_without_page
+from core.filters import counted_tabs, list_page
 from institutions import permissions
 from institutions.mixins import UnitScopedMixin, require_staff_role
 from trainings.selectors import (
@@ -28,11 +27,9 @@ from trainings.selectors import (
     open_sessions_for_applications,
 )
 
-from .. import outreach, selectors, services
+from .. import outreach, selectors, services, transitions
 from ..forms.pipeline import AssessmentForm, BulkEmailForm, ReassignForm, TransitionForm, VettingForm
 from ..models import Status, VettingRecord
-
-PAGE_SIZE = 25
 
 
 def _scope_label(units) -> str:
@@ -50,8 +47,10 @@ def _scope_label(units) -> str:
 def inbox(request):
     require_staff_role(request)
     result = selectors.application_inbox(user=request.user, params=request.GET)
-    page = Paginator(result.applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    current = result.filterset.values.get("status") or ""
+    listing = list_page(result.applications, request.GET)
+    page = listing["page"]
+    filterset = result.filterset
+    current = filterset.tab_value
     expired = expired_trainings((a.volunteer_id, a.institution_id) for a in page.object_list)
     for application in page.object_list:
         application.training_expired = (application.volunteer_id, application.institution_id) in expired
@@ -62,34 +61,28 @@ def inbox(request):
                 user=request.user, institution_ids={a.institution_id for a in page.object_list}
             )
         )
-    tabs = [
-        {
-            "value": value,
-            "label": label,
-            "count": result.counts[value or "all"],
-            "query": query_without_page(request.GET, status=value or None),
-            "active": value == current,
-        }
-        for value, label in [("", _("All")), (selectors.OPEN, _("Open")), *Status.choices]
-    ]
     return render(
         request,
         "volunteers/pipeline/inbox.html",
         {
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **listing,
             "form": result.form,
-            "tabs": tabs,
+            "tabs": counted_tabs(
+                request.GET,
+                name="status",
+                options=[("", _("All")), (selectors.OPEN, _("Open")), *Status.choices],
+                counts=result.counts,
+                current=current,
+            ),
             "total": result.counts["all"],
-            "query": query_without_page(request.GET),
-            "scope": _scope_label(result.filterset.units),
-            "show_unit": len(result.filterset.units) > 1,
+            "scope": _scope_label(filterset.units),
+            "show_unit": len(filterset.units) > 1,
             "roles": permissions.roles_for(request.user),
-            "filtered": any(request.GET.get(name) for name in result.form.fields if name not in ("status",)),
+            "filtered": filterset.filtered,
             "enrol_sessions": enrol_sessions,
             "bulk_units": [
                 unit
-                for unit in result.filterset.units
+                for unit in filterset.units
                 if permissions.has_unit_perm(request.user, permissions.COORDINATE, unit)
                 and unit.is_valid_today
             ],
@@ -159,7 +152,7 @@ def application_detail(request, pk: int):
 def application_transition(request, pk: int):
     application = selectors.application_for(request.user, pk, permissions.COORDINATE)
     form = TransitionForm(
-        request.POST, allowed=services.allowed_transitions(application), prefix="transition"
+        request.POST, allowed=transitions.allowed_transitions(application), prefix="transition"
     )
     if form.is_valid():
         try:

@@ -6,6 +6,7 @@ import logging
 
 from allauth.account.internal.flows.email_verification import send_verification_email_to_address
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.core.context import request_context
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,8 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
-
-from core.ratelimit import ClientRateLimit
 
 from .. import selectors, services
 from ..forms.public import ApplicationForm
@@ -29,9 +28,21 @@ RECEIPTS_SESSION_KEY = "tilts_application_receipts"
 RECEIPTS_KEPT = 5
 
 
-def _apply_rate_limit(request: HttpRequest) -> ClientRateLimit:
-    """Submissions of the application form per client IP address and clock hour."""
-    return ClientRateLimit(request, scope="apply", limit=settings.TILTS_APPLY_RATE_PER_HOUR)
+# allauth's rate limit (settings.ACCOUNT_RATE_LIMITS): submissions per client IP address
+# in the last hour, checked and counted in one step under a cache lock, with the address
+# allauth takes from ALLAUTH_TRUSTED_PROXY_COUNT.
+APPLY_RATE_LIMIT = "tilts_apply"
+
+
+def _apply_rate_limit_reached(request: HttpRequest) -> bool:
+    """Would one more submission go over the limit? Counts nothing."""
+    return not ratelimit.consume(request, action=APPLY_RATE_LIMIT, dry_run=True)
+
+
+def _apply_rate_limit_consume(request: HttpRequest) -> bool:
+    """Count one submission; False when the limit was reached (a parallel request may have
+    taken the last one since the check above)."""
+    return ratelimit.consume(request, action=APPLY_RATE_LIMIT)
 
 
 def _send_verification(request: HttpRequest, user_id: int) -> None:
@@ -64,16 +75,16 @@ class ApplyView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request.POST, request.FILES)
-        limit = _apply_rate_limit(request)
-        if limit.exceeded():
-            # Everything typed comes back (but the password and the file); nothing is created.
-            return self._render(form, status=429, rate_limited=True)
+        if _apply_rate_limit_reached(request):
+            return self._rate_limited(form)
         if not form.is_valid():
+            # A form with mistakes does not count; a bot's does.
             if form.honeypot_filled:
-                limit.hit()
+                _apply_rate_limit_consume(request)
                 logger.info("Application form honeypot filled; nothing created")
             return self._render(form, status=200)
-        limit.hit()
+        if not _apply_rate_limit_consume(request):
+            return self._rate_limited(form)
         user = form.user
         try:
             applications = services.applications_submit(
@@ -99,6 +110,10 @@ class ApplyView(View):
         request.session[RECEIPTS_SESSION_KEY] = receipts
         return redirect("volunteers:apply_done", reference=applications[0].reference)
 
+    def _rate_limited(self, form: ApplicationForm) -> HttpResponse:
+        # Everything typed comes back (but the password and the file); nothing is created.
+        return self._render(form, status=429, rate_limited=True)
+
     def _refused(self, form: ApplicationForm, error: ValidationError) -> HttpResponse:
         """Tell the person what to do; nothing was created. Another person's application is
         never named: a reference is shown only for the signed-in person's own application."""
@@ -118,7 +133,14 @@ class ApplyView(View):
             return self._render(form, refusal="duplicate", duplicates=duplicates, others=others)
         if code == "account_exists":
             return self._render(form, refusal="account_exists")
-        form.add_error(None, error)
+        if hasattr(error, "error_dict"):
+            # The service's rules by field; a field this form lacks (a signed-in volunteer's
+            # date of birth) shows its error above the form.
+            for name, items in error.error_dict.items():
+                for item in items:
+                    form.add_error(name if name in form.fields else None, item)
+        else:
+            form.add_error(None, error)
         return self._render(form)
 
 

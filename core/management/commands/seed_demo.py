@@ -9,7 +9,7 @@ from django.db import transaction
 # Trainings come last: they qualify every application the others left at the agreement step
 # or later (the agreements demo adds active volunteers of its own and writes its rows
 # directly, so it needs no completions first).
-DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings"]
+DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings", "privacy"]
 
 
 class Command(BaseCommand):
