@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from core.personal_data import Erasure, Section, register
 from documents.services import documents_revoke
+from institutions import permissions
 from institutions.services import audit_record
 
 from .models import IN_FORCE, Agreement, Status
@@ -86,19 +87,27 @@ def _blockers(erasures: list[Erasure]) -> dict[int, list[str]]:
     ):
         erasure = by_volunteer[agreement.volunteer_id]
         ends = _notice_runs_until(agreement, erasure)
-        if ends > erasure.today:
-            reasons.setdefault(agreement.volunteer_id, []).append(
-                _(
-                    "Agreement %(number)s is in force and its notice period of %(days)d days runs from "
-                    "the request until %(date)s. Confirm the erasure from that day, or first end the "
-                    "agreement sooner if both parties agree."
-                )
-                % {
-                    "number": agreement.number or agreement.pk,
-                    "days": agreement.notice_days,
-                    "date": date_format(ends, "j.m.Y"),
-                }
-            )
+        if ends <= erasure.today:
+            continue
+        if erasure.actor is not None and not permissions.has_unit_perm(
+            erasure.actor, permissions.VIEW, agreement.unit
+        ):
+            # Another institution's agreement: when, not which.
+            text = _(
+                "An agreement with another institution is in force and its notice period runs from the "
+                "request until %(date)s. Confirm the erasure from that day."
+            ) % {"date": date_format(ends, "j.m.Y")}
+        else:
+            text = _(
+                "Agreement %(number)s is in force and its notice period of %(days)d days runs from "
+                "the request until %(date)s. Confirm the erasure from that day, or first end the "
+                "agreement sooner if both parties agree."
+            ) % {
+                "number": agreement.number or agreement.pk,
+                "days": agreement.notice_days,
+                "date": date_format(ends, "j.m.Y"),
+            }
+        reasons.setdefault(agreement.volunteer_id, []).append(text)
     return reasons
 
 
@@ -130,10 +139,12 @@ def _erase(erasure: Erasure) -> None:
         else:
             agreement.termination_reason = ""
         agreement.guardian_name = ""
+        if agreement.own_policy:  # the volunteer's own insurance policy number is theirs
+            agreement.insurance_policy = ""
         agreement.save()
-    Agreement.history.model.objects.filter(volunteer_id=erasure.volunteer.pk).update(
-        guardian_name="", termination_reason=""
-    )
+    history = Agreement.history.model.objects.filter(volunteer_id=erasure.volunteer.pk)
+    history.update(guardian_name="", termination_reason="")
+    history.filter(own_policy=True).update(insurance_policy="")
 
 
 register(

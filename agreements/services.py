@@ -81,7 +81,9 @@ def template_new_version(
         raise ValidationError(_("The role belongs to another institution."))
     # New versions of an institution's templates are numbered one at a time: its row is the
     # lock (a FOR UPDATE on the aggregate below would lock nothing — Django drops it there).
-    Institution.objects.select_for_update().get(pk=institution.pk)
+    # NO KEY: rows that merely point at the institution (audit entries, applications) are
+    # still inserted meanwhile.
+    Institution.objects.select_for_update(no_key=True).get(pk=institution.pk)
     last = AgreementTemplate.objects.filter(institution=institution, role=role).aggregate(
         last=Max("version")
     )["last"]

@@ -48,6 +48,7 @@ class Erasure:
     label: str  # what records show instead of the person's name
     old_email: str
     new_email: str
+    emails: list[str]  # every address on the account (old_email first)
     today: date
     notice_date: date  # when the person asked (the volunteer's written notice)
     reason: str  # "erasure" or "retention"

@@ -20,7 +20,7 @@ from core.tasks import enqueue_on_commit
 from institutions.services import audit_record
 
 from . import registry
-from .models import Document
+from .models import IN_PROGRESS, Document
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,7 +62,7 @@ def document_claim(*, document_id: int) -> bool:
     """Lock the row and mark it rendering. False when it is done, or in flight elsewhere."""
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.state == Document.State.DONE:
+        if document is None or document.state == Document.State.DONE or document.destroyed_at:
             return False
         now = timezone.now()
         if document.state == Document.State.RENDERING and document.started_at > now - RENDER_STALE_AFTER:
@@ -86,6 +86,8 @@ def document_render_pdf(*, document_id: int) -> Document:
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document_id)
         if locked.state == Document.State.DONE:  # another attempt finished first
+            return locked
+        if locked.destroyed_at:  # the person's data was erased while it was rendered
             return locked
         if locked.file:
             locked.file.delete(save=False)
@@ -178,9 +180,14 @@ def documents_destroy(*, subject: Any, reason: str, actor: User | None = None) -
         )
         if not rows:
             return []
+        # What was still queued or rendering is never made (claim and render refuse it).
+        Document.objects.filter(pk__in=[pk for pk, *_ in rows], state__in=IN_PROGRESS).update(
+            state=Document.State.FAILED, error="destroyed"
+        )
         Document.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
             destroyed_at=now,
             file="",
+            holder_initials="",
             revoked_at=Coalesce("revoked_at", Value(now)),
             revoked_reason=Case(When(revoked_reason="", then=Value(reason[:200])), default="revoked_reason"),
         )
@@ -201,6 +208,7 @@ def documents_requeue_stuck(*, now=None) -> list[int]:
     now = now or timezone.now()
     stuck = list(
         Document.objects.in_progress()
+        .filter(destroyed_at__isnull=True)
         .annotate(since=Coalesce("started_at", "created_at"))
         .filter(since__lt=now - RENDER_STALE_AFTER)
         .order_by("pk")

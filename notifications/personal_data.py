@@ -1,11 +1,13 @@
 """The reminders' part of a person's data (see ``core.personal_data``): which reminders
-were emailed to the person. A reminder names its recipient by email address only, so
-erasure replaces the address."""
+were emailed to the person, at any address of their account. A reminder names its
+recipient by email address only, so erasure replaces the address."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Erasure, Section, register
@@ -13,7 +15,19 @@ from core.personal_data import Erasure, Section, register
 from .models import Reminder
 
 
+def _addressed_to(emails) -> Q:
+    matches = Q(pk__in=[])
+    for email in emails:
+        matches |= Q(recipient__iexact=email)
+    return matches
+
+
 def _export(volunteer) -> list[dict[str, Any]]:
+    emails = [
+        volunteer.user.email,
+        *EmailAddress.objects.filter(user=volunteer.user).values_list("email", flat=True),
+    ]
+    sent = Reminder.objects.filter(_addressed_to(emails), sent_at__isnull=False)
     return [
         {
             "kind": r.kind,
@@ -21,14 +35,12 @@ def _export(volunteer) -> list[dict[str, Any]]:
             "due_date": r.due_date,
             "sent_at": r.sent_at,
         }
-        for r in Reminder.objects.filter(
-            recipient__iexact=volunteer.user.email, sent_at__isnull=False
-        ).order_by("sent_at", "pk")
+        for r in sent.order_by("sent_at", "pk")
     ]
 
 
 def _erase(erasure: Erasure) -> None:
-    Reminder.objects.filter(recipient__iexact=erasure.old_email).update(recipient=erasure.new_email)
+    Reminder.objects.filter(_addressed_to(erasure.emails)).update(recipient=erasure.new_email)
 
 
 register(

@@ -4,7 +4,7 @@ destroy (the dry run the central coordinator reads, and the list the run works t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,7 @@ def erasure_for(volunteer: Volunteer, user, *, actor, today: date, notice_date: 
         label=f"{ANONYMISED_NAME} {ANONYMISED_NAME}",
         old_email=user.email,
         new_email=f"anonymised-{user.pk}@tilts.invalid",
+        emails=[user.email],  # the others are added by the anonymisation (one query)
         today=today,
         notice_date=notice_date,
         reason=reason,
@@ -75,16 +76,17 @@ def blockers_of(erasures: list[personal_data.Erasure]) -> dict[int, list[str]]:
     return found
 
 
-def erasure_request_blockers(requests, *, today: date | None = None) -> dict[int, list[str]]:
+def erasure_request_blockers(requests, *, viewer, today: date | None = None) -> dict[int, list[str]]:
     """Request id → why its erasure cannot be confirmed today. Each request is the
     volunteer's written notice from the day it was made. ``requests`` come with
-    ``volunteer__user``."""
+    ``volunteer__user``. Another institution's agreements are described to ``viewer`` by
+    date only."""
     today = today or local_today()
     erasures = {
         r.pk: erasure_for(
             r.volunteer,
             r.volunteer.user,
-            actor=None,
+            actor=viewer,
             today=today,
             notice_date=local_date(r.created_at),
             reason="erasure",
@@ -110,7 +112,15 @@ class ExpiredPerson:
     name: str
     due_on: date  # the day the last of their institutions' periods ended
     institution_ids: set[int] = field(default_factory=set)
-    references: list[str] = field(default_factory=list)
+    # (institution id, application reference): a report shows only its own institutions'.
+    all_references: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def references(self) -> list[str]:
+        return [reference for _institution, reference in self.all_references]
+
+    def seen_from(self, ids: set[int] | frozenset[int]) -> ExpiredPerson:
+        return replace(self, all_references=[(i, r) for i, r in self.all_references if i in ids])
 
 
 @dataclass
@@ -132,22 +142,26 @@ class Plan:
     def for_institutions(self, ids: set[int] | frozenset[int]) -> Plan:
         return Plan(
             today=self.today,
-            people=[p for p in self.people if p.institution_ids & ids],
+            people=[p.seen_from(ids) for p in self.people if p.institution_ids & ids],
             agreements=[a for a in self.agreements if a.institution_id in ids],
         )
 
 
-def expired_people(*, today: date, periods: dict[int, Periods]) -> list[ExpiredPerson]:
+def expired_people(
+    *, today: date, periods: dict[int, Periods], volunteer_ids: list[int] | None = None
+) -> list[ExpiredPerson]:
     """People with nothing current anywhere — no application open or running, no agreement
     not ended — whose retention period has ended at every institution they were with:
     ``unsuccessful_years`` where they never volunteered, ``former_volunteer_years`` after
     the volunteer work ended. A place in a training not yet over keeps the person too.
-    Set-based: three queries for the whole country, and two for the names."""
+    Set-based: three queries for the whole country (or for ``volunteer_ids``: the check the
+    run repeats under the person's lock), and two for the names."""
+    only = {} if volunteer_ids is None else {"volunteer_id__in": volunteer_ids}
     latest: dict[int, dict[int, date]] = {}  # volunteer → institution → last end
     worked: set[tuple[int, int]] = set()
     current: set[int] = set()
     rows = (
-        Application.objects.filter(volunteer__anonymised_at__isnull=True)
+        Application.objects.filter(volunteer__anonymised_at__isnull=True, **only)
         .values("volunteer_id", "institution_id")
         .annotate(
             last=Max("status_changed_at"),
@@ -162,7 +176,7 @@ def expired_people(*, today: date, periods: dict[int, Periods]) -> list[ExpiredP
         if row["ended"]:
             worked.add((row["volunteer_id"], row["institution_id"]))
     agreement_rows = (
-        Agreement.objects.filter(volunteer__anonymised_at__isnull=True)
+        Agreement.objects.filter(volunteer__anonymised_at__isnull=True, **only)
         .values("volunteer_id", "institution_id")
         .annotate(
             last=Max("ended_on"),
@@ -179,7 +193,10 @@ def expired_people(*, today: date, periods: dict[int, Periods]) -> list[ExpiredP
     # A place in a training not yet over is current too.
     current.update(
         Registration.objects.filter(
-            state__in=ACTIVE_REGISTRATION, session__last_day__gte=today, volunteer__anonymised_at__isnull=True
+            state__in=ACTIVE_REGISTRATION,
+            session__last_day__gte=today,
+            volunteer__anonymised_at__isnull=True,
+            **only,
         ).values_list("volunteer_id", flat=True)
     )
     due: dict[int, tuple[date, set[int]]] = {}
@@ -198,13 +215,13 @@ def expired_people(*, today: date, periods: dict[int, Periods]) -> list[ExpiredP
     if not due:
         return []
     people = []
-    references: dict[int, list[str]] = {}
-    for volunteer_id, reference in (
+    references: dict[int, list[tuple[int, str]]] = {}
+    for volunteer_id, institution_id, reference in (
         Application.objects.filter(volunteer_id__in=due)
         .order_by("submitted_at")
-        .values_list("volunteer_id", "reference")
+        .values_list("volunteer_id", "institution_id", "reference")
     ):
-        references.setdefault(volunteer_id, []).append(reference)
+        references.setdefault(volunteer_id, []).append((institution_id, reference))
     for volunteer in Volunteer.objects.filter(pk__in=due).select_related("user").order_by("pk"):
         due_on, institution_ids = due[volunteer.pk]
         people.append(
@@ -213,7 +230,7 @@ def expired_people(*, today: date, periods: dict[int, Periods]) -> list[ExpiredP
                 name=volunteer.user.get_full_name(),
                 due_on=due_on,
                 institution_ids=institution_ids,
-                references=references.get(volunteer.pk, []),
+                all_references=references.get(volunteer.pk, []),
             )
         )
     return people
@@ -267,5 +284,10 @@ def report_institutions(user: User):
     return permissions.institutions_for(user, permissions.VIEW).order_by("code")
 
 
-def recent_runs(limit: int = 14) -> list[RetentionRun]:
-    return list(RetentionRun.objects.order_by("-run_on")[:limit])
+def recent_runs(*, institution_ids: set[int], limit: int = 14) -> list[RetentionRun]:
+    """The latest runs; what each could not do (``skipped_here``) only for the given
+    institutions (a run is national, its people are not)."""
+    runs = list(RetentionRun.objects.order_by("-run_on")[:limit])
+    for run in runs:
+        run.skipped_here = [i for i in run.skipped if set(i.get("institutions", [])) & institution_ids]
+    return runs

@@ -33,7 +33,7 @@ def retention(request: HttpRequest) -> HttpResponse:
         "shown": SHOWN,
         "policies": [(i, periods[i.pk]) for i in institutions],
         "institution_names": names,
-        "runs": selectors.recent_runs(),
+        "runs": selectors.recent_runs(institution_ids=ids),
         "may_edit": permissions.roles_for(request.user).is_central,
     }
     return render(request, "privacy/retention.html", context)

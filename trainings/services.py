@@ -80,8 +80,12 @@ def _require(actor: User, unit: Unit, perm: str = permissions.COORDINATE) -> Non
 
 
 def _lock(session: Session) -> Session:
+    """The session row only (not its course, unit or institution: other sessions of the
+    institution go on), and NO KEY, so registrations and audit rows pointing at it insert."""
     return (
-        Session.objects.select_for_update().select_related("course", "unit__institution").get(pk=session.pk)
+        Session.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("course", "unit__institution")
+        .get(pk=session.pk)
     )
 
 

@@ -16,9 +16,10 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Erasure, Section, register
@@ -78,6 +79,10 @@ def _account_erase(erasure: Erasure) -> None:
     user.set_unusable_password()
     user.is_active = False
     user.save()
+    for model, pk in ((type(user), user.pk), (Volunteer, erasure.volunteer.pk)):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=str(pk)
+        ).update(object_repr=erasure.label, change_message="")
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
@@ -91,7 +96,13 @@ register(
         template="volunteers/personal_data/account.html",
         export=_account_export,
         erase=_account_erase,
-        models=("accounts.User", "account.EmailAddress", "mfa.Authenticator", "usersessions.UserSession"),
+        models=(
+            "accounts.User",
+            "account.EmailAddress",
+            "account.EmailConfirmation",  # deleted with the addresses
+            "mfa.Authenticator",
+            "usersessions.UserSession",
+        ),
         audit_targets=lambda volunteer: [(get_user_model(), [volunteer.user_id])],
         order=10,
         # The erasure runs the account last: the other sections still see the old email.
@@ -270,14 +281,6 @@ def _applications_erase(erasure: Erasure) -> None:
     }
     Application.objects.filter(pk__in=application_ids).update(cv="", **texts)
     Application.history.model.objects.filter(id__in=application_ids).update(**texts)
-    # Reasons typed into the audit data of the person's applications are free text too.
-    for event in AuditEvent.objects.filter(
-        target_type=ContentType.objects.get_for_model(Application),
-        target_id__in=[str(pk) for pk in application_ids],
-        data__has_key="reason",
-    ).exclude(data__reason=ERASURE_REASON):
-        event.data = {**event.data, "reason": ""}
-        event.save(update_fields=["data"])
 
 
 register(
@@ -319,12 +322,15 @@ def _emails_export(volunteer: Volunteer) -> list[dict[str, Any]]:
 
 
 def _emails_erase(erasure: Erasure) -> None:
-    BulkEmailRecipient.objects.filter(application__volunteer=erasure.volunteer).update(
-        email=erasure.new_email
-    )
-    BulkEmailRecipient.objects.filter(application__isnull=True, email__iexact=erasure.old_email).update(
-        email=erasure.new_email
-    )
+    from django.utils import timezone
+
+    unlinked = Q(pk__in=[])
+    for email in erasure.emails:
+        unlinked |= Q(application__isnull=True, email__iexact=email)
+    rows = BulkEmailRecipient.objects.filter(Q(application__volunteer=erasure.volunteer) | unlinked)
+    # What was not sent yet is not sent at all (the sweeper skips a row marked sent).
+    rows.filter(sent_at__isnull=True).update(sent_at=timezone.now(), error="erased")
+    rows.update(email=erasure.new_email)
 
 
 register(
@@ -376,7 +382,7 @@ def _requests_export(volunteer: Volunteer) -> dict[str, Any]:
 def _requests_erase(erasure: Erasure) -> None:
     volunteer = erasure.volunteer
     volunteer.change_requests.all().delete()
-    volunteer.erasure_requests.update(reason="")
+    volunteer.erasure_requests.update(reason="", decision_note="")
 
 
 register(

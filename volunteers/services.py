@@ -316,7 +316,11 @@ def _create_applications(
         },
     )
     if not created:
-        for name in (
+        # Locked and checked again: an erasure committed since the form was opened wins.
+        volunteer = Volunteer.objects.select_for_update(of=("self",)).get(pk=volunteer.pk)
+        if volunteer.anonymised_at is not None:
+            raise ValidationError(_("This account has been closed and its data erased."))
+        changed = (
             "phone",
             "address",
             "municipality",
@@ -324,9 +328,10 @@ def _create_applications(
             "education",
             "occupation",
             "availability",
-        ):
+        )
+        for name in changed:
             setattr(volunteer, name, getattr(person, name))
-        volunteer.save()
+        volunteer.save(update_fields=list(changed))
     applications = []
     now = timezone.now()
     for institution in institutions:

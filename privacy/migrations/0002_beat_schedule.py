@@ -1,4 +1,4 @@
-"""The retention job as a django-celery-beat row: every day at 03:00 Europe/Riga. Running
+"""The retention job as a django-celery-beat row: every day at 02:00 Europe/Riga. Running
 this again changes nothing; a schedule edited in the admin is left as it is."""
 
 from django.db import migrations
@@ -13,7 +13,8 @@ def create(apps, schema_editor):
         return
     fields = {
         "minute": "0",
-        "hour": "3",
+        "hour": "2",
+        # 02:00, not 03:00: in Riga 03:00–04:00 is skipped or repeated when the clocks change.
         "day_of_week": "*",
         "day_of_month": "*",
         "month_of_year": "*",

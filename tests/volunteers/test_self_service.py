@@ -500,7 +500,7 @@ def test_json_export_contains_the_training_registrations_and_completions_when_th
 
 
 # The same with two trainings and with ten, on SQLite and PostgreSQL alike.
-DATA_EXPORT_QUERIES = 39
+DATA_EXPORT_QUERIES = 40
 
 
 def test_data_export_query_count_is_flat_when_the_volunteer_has_many_trainings(

@@ -276,7 +276,7 @@ class ChangeRequestsView(CoordinatorMixin, TemplateView):
         )
         for request in context["changes"].object_list:
             request.current_display, request.new_display = selectors.change_request_display(request)
-        blockers = privacy_selectors.erasure_request_blockers(context["erasures"].object_list)
+        blockers = privacy_selectors.erasure_request_blockers(context["erasures"].object_list, viewer=user)
         for request in context["erasures"].object_list:
             request.blockers = blockers[request.pk]
         return context
