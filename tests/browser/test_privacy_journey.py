@@ -79,6 +79,7 @@ def test_central_coordinator_reads_the_retention_report_when_records_are_past_th
         status_changed_at=timezone.now() - timedelta(days=500),
     )
     sign_in(page, ievp_central)
+    page.get_by_role("button", name=ievp_central.get_full_name()).click()  # the account menu
     page.get_by_role("link", name="Datu aizsardzība").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Personas datu glabāšana")).to_be_visible()
