@@ -13,12 +13,12 @@ from .health import broker_status, database_status
 
 @require_GET
 def home(request):
-    """Anonymous visitors see the public landing page; staff their units; anyone else
-    (a volunteer) their own page."""
+    """Anonymous visitors see the public landing page; staff the units where volunteers work
+    (the ministry an overview of both institutions); anyone else (a volunteer) their own page."""
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
     if permissions.is_staff_role(request.user):
-        blocks = selectors.unit_overview(user=request.user)
+        blocks = selectors.unit_overview(user=request.user, volunteer_work_only=True)
         counts = volunteer_selectors.application_counts_by_unit(row.unit.pk for b in blocks for row in b.rows)
         for block in blocks:
             for row in block.rows:

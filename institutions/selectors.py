@@ -30,11 +30,17 @@ class InstitutionBlock:
     central: list[User] = field(default_factory=list)
 
 
-def unit_overview(*, user: User, include_closed: bool = True) -> list[InstitutionBlock]:
-    """The units a person may see, grouped by institution, with their coordinators."""
+def unit_overview(
+    *, user: User, include_closed: bool = True, volunteer_work_only: bool = False
+) -> list[InstitutionBlock]:
+    """The units a person may see, grouped by institution, with their coordinators.
+
+    ``volunteer_work_only`` leaves out the Ministry's own office: no volunteers work there."""
     units = permissions.units_for(user, permissions.VIEW).select_related("institution", "parent")
     if not include_closed:
         units = units.valid_today()
+    if volunteer_work_only:
+        units = units.exclude(institution__code=Institution.Code.TM)
     units = list(units.order_by("institution__code", "kind", "name"))
     coordinators = permissions.coordinators_by_unit(unit.pk for unit in units)
     can_coordinate = permissions.unit_ids_for(user, permissions.COORDINATE)

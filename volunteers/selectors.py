@@ -12,7 +12,8 @@ from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import ALL_FEMININE, StaffListFilter
@@ -91,7 +92,8 @@ class ApplicationFilter(StaffListFilter):
         "volunteer__user__last_name",
         "volunteer__user__email",
     )
-    search_placeholder = _("Name, email or reference")
+    # The visible label says what is searched; the placeholder only shows a reference's form.
+    search_label = _("Search by name, email or reference")
     ordering = ("-submitted_at", "-pk")
 
     class Meta:
@@ -114,6 +116,10 @@ class ApplicationFilter(StaffListFilter):
     def prepare_form(self, form: forms.Form) -> None:
         super().prepare_form(form)
         form.fields["role"].with_institution = self.several_institutions
+        form.fields["q"].label = self.search_label
+        form.fields["q"].widget.attrs["placeholder"] = gettext("e.g. %(reference)s") % {
+            "reference": f"T{timezone.localdate().year}-00123"
+        }
 
     # --- Filter methods
 
@@ -181,6 +187,9 @@ class ApplicationDetail:
     reassign_units: QuerySet[Unit] | None = None
     roles: list[Role] = field(default_factory=list)
     preferred_units: list[Unit] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    # What each allowed next status still needs (coordinators only; see transition_requirements).
+    requirements: dict[str, list[str]] = field(default_factory=dict)
 
 
 def reassign_units(application: Application) -> QuerySet[Unit]:
@@ -210,11 +219,77 @@ def application_detail(*, user: User, application: Application) -> ApplicationDe
         roles=list(application.roles.all()),
         preferred_units=list(application.preferred_units.all()),
     )
+    # The events are loaded already: the timeline reads those the volunteer sees, oldest first.
+    application.visible_events = [e for e in reversed(events) if e.visible_to_volunteer]
+    detail.steps = timeline(application)
     if can_coordinate:
         detail.assessments = list(application.assessments.select_related("author").order_by("-created_at"))
         detail.vetting_records = application_vetting_records(application)
         detail.reassign_units = reassign_units(application)
+        detail.requirements = transition_requirements(
+            application, statuses=detail.allowed, vetting_records=detail.vetting_records
+        )
     return detail
+
+
+# --- What a step needs before an application may move to it
+
+
+def missing_training(application: Application) -> list:
+    """The courses the application's roles still need (see trainings.selectors)."""
+    from trainings.selectors import missing_courses
+
+    return missing_courses(volunteer=application.volunteer, roles=application.roles.all())
+
+
+def _vetting_requirements(records: list[VettingRecord]) -> list[str]:
+    """Training needs a cleared criminal-record check valid today; else why not, from the
+    most recent check."""
+    if any(record.is_valid_today for record in records):
+        return []
+    if not records:
+        return [gettext("No criminal-record check recorded.")]
+    latest = max(records, key=lambda record: (record.requested_on, record.pk))
+    if latest.result == VettingRecord.Result.PENDING:
+        return [gettext("Criminal-record check result not recorded yet.")]
+    if latest.result == VettingRecord.Result.NOT_CLEARED:
+        return [gettext("The criminal-record check did not clear the applicant.")]
+    return [
+        gettext("The criminal-record check expired on %(date)s.")
+        % {"date": date_format(latest.valid_until, "SHORT_DATE_FORMAT")}
+    ]
+
+
+def transition_requirements(
+    application: Application,
+    *,
+    statuses: Iterable[str] | None = None,
+    vetting_records: list[VettingRecord] | None = None,
+) -> dict[str, list[str]]:
+    """What each next status (``statuses``; by default every one the table allows from the
+    application's status) still needs, as sentences to show: empty lists when nothing stands
+    in the way. The detail page shows them before anyone submits; ``services.
+    application_transition`` refuses with the same sentences — one source of truth. Queries
+    only for the steps that have a rule: the vetting records (unless given) when moving to
+    training, the courses when moving to the agreement step."""
+    if statuses is None:
+        statuses = transitions.allowed_transitions(application)
+    requirements: dict[str, list[str]] = {}
+    for status in statuses:
+        needs: list[str] = []
+        if status == Status.TRAINING:
+            if vetting_records is None:
+                vetting_records = list(application.vetting_records.all())
+            needs = _vetting_requirements(vetting_records)
+        elif status == Status.AGREEMENT:
+            missing = missing_training(application)
+            if missing:
+                needs = [
+                    gettext("Training not completed: %(courses)s.")
+                    % {"courses": ", ".join(str(course) for course in missing)}
+                ]
+        requirements[Status(status)] = needs
+    return requirements
 
 
 def application_vetting_records(application: Application) -> list[VettingRecord]:

@@ -407,14 +407,10 @@ def application_transition(
     reason = reason.strip()
     if to in REASON_REQUIRED and not reason and not is_owner:
         raise TransitionError(_("Give a reason for “%(b)s”.") % {"b": to.label})
-    if to == Status.TRAINING and not any(r.is_valid_today for r in application.vetting_records.all()):
-        raise TransitionError(_("Record a cleared, valid criminal-record check before training."))
-    if to == Status.AGREEMENT:
-        missing = _missing_training(application)
-        if missing:
-            raise TransitionError(
-                _("Training not completed: %(courses)s.") % {"courses": ", ".join(str(c) for c in missing)}
-            )
+    # What the step needs: the same sentences the application's page shows before anyone submits.
+    needs = selectors.transition_requirements(application, statuses=[to])[to]
+    if needs:
+        raise TransitionError([ValidationError(text, code="requirements") for text in needs])
     return _apply_transition(application, to=to, actor=actor, reason=reason, notify=notify and not is_owner)
 
 
@@ -441,13 +437,6 @@ def application_transition_system(
     return _apply_transition(application, to=Status(to), actor=actor, reason=reason, notify=notify)
 
 
-def _missing_training(application: Application) -> list:
-    """The courses the application's roles still need (see trainings.selectors)."""
-    from trainings.selectors import missing_courses
-
-    return missing_courses(volunteer=application.volunteer, roles=application.roles.all())
-
-
 @transaction.atomic
 def application_training_completed(*, application_id: int, actor: User, reason: str) -> Application | None:
     """A recorded completion qualified the applicant: move the application from the
@@ -455,7 +444,7 @@ def application_training_completed(*, application_id: int, actor: User, reason: 
     it — the completion may come from a session at another unit). ``None`` when the
     application is not in the training step or its roles still need another course."""
     application = _locked_application(application_id)
-    if application.status != Status.TRAINING or _missing_training(application):
+    if application.status != Status.TRAINING or selectors.missing_training(application):
         return None
     return _apply_transition(application, to=Status.AGREEMENT, actor=actor, reason=reason, notify=True)
 

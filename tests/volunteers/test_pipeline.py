@@ -3,6 +3,7 @@ CV, export — and that nobody sees another unit's applications by any road."""
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -179,18 +180,25 @@ def test_reject_needs_a_reason_when_called_as_a_service(olaine_application, olai
 
 
 @pytest.mark.parametrize(
-    ("record", "allowed"),
+    ("record", "refusal"),
     [
-        (None, False),
-        ({"result": "pending", "result_on": None}, False),
-        ({"result": "not_cleared", "result_on": date(2026, 1, 10)}, False),
-        ({"result": "cleared", "result_on": date(2024, 1, 10), "valid_until": date(2025, 1, 10)}, False),
-        ({"result": "cleared", "result_on": date(2026, 1, 10), "valid_until": None}, True),
+        (None, "No criminal-record check recorded."),
+        ({"result": "pending", "result_on": None}, "Criminal-record check result not recorded yet."),
+        (
+            {"result": "not_cleared", "result_on": date(2026, 1, 10)},
+            "The criminal-record check did not clear the applicant.",
+        ),
+        (
+            {"result": "cleared", "result_on": date(2024, 1, 10), "valid_until": date(2025, 1, 10)},
+            "The criminal-record check expired on 10.01.2025.",
+        ),
+        ({"result": "cleared", "result_on": date(2026, 1, 10), "valid_until": None}, None),
     ],
 )
 def test_training_needs_a_valid_cleared_check_when_leaving_vetting(
-    client, olaine, olaine_coordinator, record, allowed
+    client, olaine, olaine_coordinator, record, refusal
 ):
+    allowed = refusal is None
     application = ApplicationFactory(unit=olaine, status=Status.VETTING)
     if record is not None:
         VettingRecord.objects.create(
@@ -205,7 +213,7 @@ def test_training_needs_a_valid_cleared_check_when_leaving_vetting(
         assert application.status == Status.TRAINING
     else:
         assert response.status_code == 400
-        assert "criminal-record check before training" in response.content.decode()
+        assert refusal in response.content.decode()
         assert application.status == Status.VETTING
 
 
@@ -689,3 +697,179 @@ def test_cv_download_answers_404_when_there_is_no_cv(client, olaine_application,
     client.force_login(olaine_coordinator)
     assert client.get(_url("application_cv", olaine_application)).status_code == 404
     assert not AuditEvent.objects.filter(action="application.cv.download").exists()
+
+
+# --- The application page: steps, what the next step needs, the vetting round trip
+
+
+def test_detail_marks_the_current_step_when_a_coordinator_opens_an_application_in_vetting(
+    client, olaine, olaine_coordinator
+):
+    application = ApplicationFactory(unit=olaine, status=Status.VETTING)
+    client.force_login(olaine_coordinator)
+    with translation.override("en"):
+        response = client.get(_url("application_detail", application))
+    steps = response.context["detail"].steps
+    assert [(step.status, step.state) for step in steps] == [
+        (Status.SUBMITTED, "done"),
+        (Status.SCREENING, "done"),
+        (Status.VETTING, "current"),
+        (Status.TRAINING, "todo"),
+        (Status.AGREEMENT, "todo"),
+        (Status.ACTIVE, "todo"),
+    ]
+    body = response.content.decode()
+    stepper = body[body.index('<ol class="tilts-stepper"') :]
+    stepper = stepper[: stepper.index("</ol>")]
+    assert stepper.count('aria-current="step"') == 1
+    current = stepper[stepper.index('class="current"') :]
+    assert current.index('aria-current="step"') < current.index(str(Status.VETTING.label)) < 200
+
+
+def test_detail_shows_where_a_rejected_application_stopped_when_a_reader_opens_it(
+    client, olaine_application, olaine_coordinator, ministry
+):
+    client.force_login(olaine_coordinator)
+    _transition(client, olaine_application, Status.SCREENING)
+    _transition(client, olaine_application, Status.REJECTED, reason="Nepietiekama motivācija")
+    client.force_login(ministry)
+    response = client.get(_url("application_detail", olaine_application))
+    assert response.status_code == 200
+    steps = response.context["detail"].steps
+    assert [(step.status, step.state) for step in steps] == [
+        (Status.SUBMITTED, "done"),
+        (Status.SCREENING, "done"),
+        (Status.REJECTED, "stopped"),
+    ]
+    assert response.content.decode().count('aria-current="step"') == 1
+
+
+def test_detail_lists_what_training_needs_before_submitting_when_the_check_is_pending(
+    client, olaine, olaine_coordinator
+):
+    application = ApplicationFactory(unit=olaine, status=Status.VETTING)
+    VettingRecord.objects.create(
+        application=application, requested_on=date.today(), checked_by=olaine_coordinator
+    )
+    client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
+    response = client.get(_url("application_detail", application))
+    assert response.status_code == 200
+    assert response.context["requirements"] == [
+        (Status.TRAINING, ["Criminal-record check result not recorded yet."]),
+    ]
+    body = response.content.decode()
+    listing = body[body.index('id="transition-requirements"') :]
+    assert "Criminal-record check result not recorded yet." in listing[: listing.index("</ul>")]
+    assert 'aria-describedby="transition-requirements"' in body
+    choices = dict(response.context["transition_form"].fields["to"].widget.choices)
+    assert choices[Status.TRAINING] == "Training — not ready yet"
+    assert choices[Status.REJECTED] == "Rejected"  # a reason is all it needs
+
+
+def test_detail_shows_nothing_missing_when_the_check_is_cleared(client, olaine, olaine_coordinator):
+    application = ApplicationFactory(unit=olaine, status=Status.VETTING)
+    _cleared(application, olaine_coordinator)
+    client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
+    response = client.get(_url("application_detail", application))
+    assert response.context["requirements"] == [(Status.TRAINING, [])]
+    choices = dict(response.context["transition_form"].fields["to"].widget.choices)
+    assert choices[Status.TRAINING] == "Training"
+    assert "nothing missing" in response.content.decode()
+
+
+def test_service_refuses_with_the_text_the_page_showed_when_training_is_not_completed(
+    client, olaine, olaine_coordinator
+):
+    from tests.trainings import builders
+
+    sports = Role.objects.get(institution=olaine.institution, code="sports")
+    builders.course(olaine.institution, roles=[sports], title="Ievadapmācība")
+    application = ApplicationFactory(unit=olaine, status=Status.TRAINING)
+    application.roles.set([sports])
+    client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
+    shown = client.get(_url("application_detail", application)).context["requirements"]
+    assert shown == [(Status.AGREEMENT, ["Training not completed: Ievadapmācība."])]
+    with translation.override("en"), pytest.raises(transitions.TransitionError) as refusal:
+        services.application_transition(
+            application_id=application.pk, to=Status.AGREEMENT, actor=olaine_coordinator
+        )
+    assert refusal.value.messages == shown[0][1]
+    response = _transition(client, application, Status.AGREEMENT)
+    assert response.status_code == 400
+    assert "Training not completed: Ievadapmācība." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.TRAINING
+
+
+@pytest.mark.parametrize("record", [None, "pending", "not_cleared", "expired"])
+def test_service_refuses_with_the_selectors_text_when_the_check_is_not_valid(
+    olaine, olaine_coordinator, record
+):
+    from volunteers import selectors
+
+    application = ApplicationFactory(unit=olaine, status=Status.VETTING)
+    if record == "expired":
+        _cleared(application, olaine_coordinator, valid_until=date.today() - timedelta(days=1))
+    elif record is not None:
+        VettingRecord.objects.create(
+            application=application,
+            requested_on=date.today() - timedelta(days=20),
+            result=record,
+            result_on=None if record == "pending" else date.today(),
+            checked_by=olaine_coordinator,
+        )
+    with translation.override("en"):
+        needs = selectors.transition_requirements(application)[Status.TRAINING]
+        assert len(needs) == 1
+        with pytest.raises(transitions.TransitionError) as refusal:
+            services.application_transition(
+                application_id=application.pk, to=Status.TRAINING, actor=olaine_coordinator
+            )
+    assert refusal.value.messages == needs
+
+
+def test_saving_a_check_returns_to_the_application_with_a_message_when_the_form_is_valid(
+    client, olaine_application, olaine_coordinator
+):
+    client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
+    response = client.post(
+        _url("application_vetting", olaine_application), {"requested_on": "2026-02-01", "result": "pending"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _url("application_detail", olaine_application) + "#vetting"
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["Criminal-record check saved."]
+    assert "Criminal-record check saved." in page.content.decode()
+
+
+def test_vetting_form_is_shown_again_with_the_input_when_the_dates_are_wrong(
+    client, olaine_application, olaine_coordinator
+):
+    client.force_login(olaine_coordinator)
+    response = client.post(
+        _url("application_vetting", olaine_application),
+        {"requested_on": "2026-02-10", "result": "cleared", "result_on": "2026-02-01"},
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["result_on"]
+    assert form["result"].value() == "cleared"  # not a blank form preset to "pending"
+    assert not VettingRecord.objects.exists()
+
+
+def test_inbox_search_has_a_visible_label_and_a_short_placeholder_when_listed(client, olaine_coordinator):
+    client.force_login(olaine_coordinator)
+    client.cookies["tilts_language"] = "en"
+    response = client.get(reverse("volunteers:inbox"))
+    body = response.content.decode()
+    field = response.context["form"]["q"]
+    assert field.label == "Search by name, email or reference"
+    label = rf'<label class="form-label[^"]*"\s+for="{field.id_for_label}">{field.label}</label>'
+    assert re.search(label, body)
+    placeholder = field.field.widget.attrs["placeholder"]
+    assert placeholder.startswith("e.g. T") and len(placeholder) <= 20
+    assert "Name, email or reference" not in body  # the old, cut-off placeholder

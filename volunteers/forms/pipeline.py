@@ -35,6 +35,16 @@ class TransitionForm(forms.Form):
             *((status.value, status.label) for status in allowed),
         ]
 
+    def show_requirements(self, requirements: dict[str, list[str]], *, described_by: str) -> None:
+        """Mark the offered statuses that still need something (the list itself is shown
+        under the choice, ``described_by``); the service refuses them all the same."""
+        widget = self.fields["to"].widget
+        widget.choices = [
+            (value, _("%(status)s — not ready yet") % {"status": label} if requirements.get(value) else label)
+            for value, label in widget.choices
+        ]
+        widget.attrs["aria-describedby"] = described_by
+
     def clean(self):
         cleaned = super().clean()
         to, reason = cleaned.get("to"), (cleaned.get("reason") or "").strip()

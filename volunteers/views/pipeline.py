@@ -119,9 +119,20 @@ def _detail_response(request, application, *, status: int = 200, **forms):
     }
     if detail.can_coordinate:
         training = application_training(application)
+        transition_form = forms.get("transition_form") or TransitionForm(
+            allowed=detail.allowed, prefix="transition"
+        )
+        # Rejecting or withdrawing an open application needs only a reason: not listed.
+        requirements = [
+            (status, detail.requirements.get(status, []))
+            for status in detail.allowed
+            if status not in (Status.REJECTED, Status.WITHDRAWN)
+        ]
+        if requirements:
+            transition_form.show_requirements(detail.requirements, described_by="transition-requirements")
         context.update(
-            transition_form=forms.get("transition_form")
-            or TransitionForm(allowed=detail.allowed, prefix="transition"),
+            transition_form=transition_form,
+            requirements=requirements,
             note_form=forms.get("note_form") or AssessmentForm(prefix="note"),
             reassign_form=forms.get("reassign_form")
             or ReassignForm(units=detail.reassign_units, prefix="reassign"),
@@ -241,7 +252,7 @@ def application_vetting(request, pk: int):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Criminal-record check saved."))
-                return redirect("volunteers:application_vetting", pk=application.pk)
+                return redirect(reverse("volunteers:application_detail", args=[application.pk]) + "#vetting")
         status = 400
     else:
         wanted = request.GET.get("record", "")
