@@ -20,11 +20,15 @@ install: $(STAMP)
 compilemessages: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-# Development server on an embedded SQLite database; Celery tasks run in-process.
+# Development server on an embedded SQLite database; Celery tasks run in-process. Emailed
+# links (and those seed_demo prints) point at the address it serves; override either with
+# `make run RUN_ADDRESS=0.0.0.0:8080 TILTS_BASE_URL=http://myhost:8080`.
+RUN_ADDRESS ?= 127.0.0.1:8000
+TILTS_BASE_URL ?= http://$(RUN_ADDRESS)
 run: compilemessages
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	TILTS_BASE_URL=$(TILTS_BASE_URL) $(MANAGE) seed_demo
+	TILTS_BASE_URL=$(TILTS_BASE_URL) $(MANAGE) runserver $(RUN_ADDRESS)
 
 lint: install
 	$(BIN)/ruff check .

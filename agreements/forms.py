@@ -14,14 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import add_years, local_today
 from core.forms import add_service_errors  # noqa: F401 (the agreement views import it from here)
+from core.widgets import DateInput
 from volunteers.models import Role
 
 from . import selectors, services
 from .models import MIN_NOTICE_DAYS, Agreement
 from .rendering import PLACEHOLDERS, body_template
-
-_DATE = {"type": "date"}
-_DATE_FORMAT = "%Y-%m-%d"
 
 
 class _RoleChoiceField(forms.ModelChoiceField):
@@ -46,10 +44,8 @@ class AgreementForm(forms.Form):
         max_length=255,
         help_text=_("Where the work is done, e.g. the prison and its premises."),
     )
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT)
-    )
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT))
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), widget=DateInput())
     hours_per_week = forms.DecimalField(
         label=_("Hours per week"),
         max_digits=4,
@@ -161,9 +157,7 @@ class SignForm(forms.Form):
         label=_("Signed scan"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
-    signed_on = forms.DateField(
-        label=_("Signed on"), widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT)
-    )
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,12 +177,8 @@ class TerminateForm(forms.Form):
         choices=Agreement.TerminatedBy.choices,
         widget=forms.RadioSelect,
     )
-    notice_date = forms.DateField(
-        label=_("Notice given on"), widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT)
-    )
-    ended_on = forms.DateField(
-        label=_("Last day of the agreement"), widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT)
-    )
+    notice_date = forms.DateField(label=_("Notice given on"), widget=DateInput())
+    ended_on = forms.DateField(label=_("Last day of the agreement"), widget=DateInput())
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

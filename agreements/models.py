@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -12,6 +13,9 @@ from core.storage import PrivateStorage
 from institutions.models import Institution, Unit
 from institutions.tenancy import TenantQuerySet
 from volunteers.models import Application, Role, Volunteer
+
+from .terms import AgreementTerms
+from .terms import for_institution as terms_for_institution
 
 MIN_NOTICE_DAYS = 3  # Volunteer Work Law: at least 3 days' notice
 
@@ -75,7 +79,8 @@ class NumberSequence(models.Model):
 
 
 class Status(models.TextChoices):
-    # Own contexts: in Latvian the labels agree with the feminine "vienošanās".
+    # Own contexts: in Latvian the labels agree with the feminine "vienošanās"; the masculine
+    # ones for "līgums" are in agreements.terms (Agreement.get_status_display picks).
     DRAFT = "draft", pgettext_lazy("agreement status", "Draft")
     GENERATED = "generated", pgettext_lazy("agreement status", "Generated")
     SENT = "sent", pgettext_lazy("agreement status", "Sent")
@@ -191,7 +196,16 @@ class Agreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number or str(_("Draft agreement"))
+        return self.number or self.terms.gettext("Draft agreement")
+
+    @cached_property
+    def terms(self) -> AgreementTerms:
+        """The institution's word for it (vienošanās or līgums)."""
+        return terms_for_institution(self.institution)
+
+    def get_status_display(self) -> str:
+        # The label agrees with the institution's word (parakstīta vienošanās, parakstīts līgums).
+        return self.terms.status_label(self.status)
 
 
 AUDIT_ACTIONS = {

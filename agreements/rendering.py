@@ -102,6 +102,8 @@ def print_context(agreement: Agreement) -> dict:
     return {
         **context,
         "agreement": agreement,
+        # The heading follows the institution's word, whatever the template version's title.
+        "document_title": agreement.terms.document_title,
         "body_paragraphs": paragraphs[:-1],
         "body_last": paragraphs[-1] if paragraphs else "",
         "volunteer_code": agreement.volunteer.personal_code,

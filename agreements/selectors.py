@@ -87,7 +87,7 @@ class AgreementList(NamedTuple):
 
 def _list_rows(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
     return queryset.select_related(
-        "volunteer__user", "unit__institution", "role", "application"
+        "volunteer__user", "unit__institution", "institution", "role", "application"
     ).prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("-version")))
 
 
@@ -199,7 +199,7 @@ def _steps(agreement: Agreement, history: list[AuditEvent]) -> list[Step]:
         steps.append(
             Step(
                 status=value,
-                label=Status(value).label,
+                label=agreement.terms.status_label(value),
                 state=state,
                 when=when if state != "upcoming" else None,
             )

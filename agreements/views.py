@@ -30,7 +30,7 @@ from trainings import selectors as training_selectors
 from volunteers.models import Status as ApplicationStatus
 from volunteers.selectors import volunteer_for
 
-from . import selectors, services
+from . import selectors, services, terms
 from .forms import AgreementForm, SignForm, TemplateVersionForm, TerminateForm, add_service_errors
 from .models import Agreement, Status
 from .printing import AGREEMENT
@@ -79,6 +79,7 @@ def agreement_list(request):
         agreement.ending_in = selectors.ending_in_days(agreement)
         agreement.training_expired = (agreement.volunteer_id, agreement.institution_id) in expired
     filterset = result.filterset
+    collection_terms = terms.for_user(request.user)
     return render(
         request,
         "agreements/list.html",
@@ -88,13 +89,17 @@ def agreement_list(request):
             "tabs": counted_tabs(
                 request.GET,
                 name="status",
-                options=[("", pgettext("all agreements", "All")), *Status.choices],
+                options=[
+                    ("", pgettext("all agreements", "All")),
+                    *((value, collection_terms.status_label(value)) for value in Status.values),
+                ],
                 counts=result.counts,
                 current=filterset.tab_value,
             ),
             "show_unit": len(filterset.units) > 1,
             "roles": permissions.roles_for(request.user),
             "filtered": filterset.filtered,
+            "agreement_step": ApplicationStatus.AGREEMENT.label,
         },
     )
 
@@ -115,6 +120,8 @@ def _form_response(request, *, application, form, agreement=None, renewal_of=Non
             "agreement": agreement,
             "renewal_of": renewal_of,
             "form": form,
+            "terms": application.institution.agreement_terms,
+            "agreement_step": ApplicationStatus.AGREEMENT.label,
             "existing": selectors.application_agreements(user=request.user, application=application)
             if agreement is None
             else [],
@@ -253,7 +260,7 @@ def _lifecycle_action(request, pk: int, action, success: str):
         messages.error(request, _error_text(error))
     else:
         agreement.refresh_from_db(fields=["number"])
-        messages.success(request, success % {"number": agreement.number})
+        messages.success(request, agreement.terms.gettext(success) % {"number": agreement.number})
     return redirect("agreements:detail", pk=agreement.pk)
 
 
@@ -264,7 +271,8 @@ def agreement_generate(request, pk: int):
         request,
         pk,
         services.agreement_generate,
-        _("Agreement %(number)s was generated; its PDF is being prepared."),
+        # Translated in the institution's word (agreements.terms.MESSAGES).
+        "Agreement %(number)s was generated; its PDF is being prepared.",
     )
 
 
@@ -272,7 +280,7 @@ def agreement_generate(request, pk: int):
 @require_POST
 def agreement_send(request, pk: int):
     return _lifecycle_action(
-        request, pk, services.agreement_mark_sent, _("Agreement %(number)s is marked as sent.")
+        request, pk, services.agreement_mark_sent, "Agreement %(number)s is marked as sent."
     )
 
 
@@ -293,9 +301,13 @@ def agreement_sign(request, pk: int):
             add_service_errors(form, error)
         else:
             if agreement.status == Status.ACTIVE:
-                text = _("The signed agreement %(number)s was uploaded; it is in force.")
+                text = agreement.terms.gettext(
+                    "The signed agreement %(number)s was uploaded; it is in force."
+                )
             else:
-                text = _("The signed agreement %(number)s was uploaded; it comes into force on %(start)s.")
+                text = agreement.terms.gettext(
+                    "The signed agreement %(number)s was uploaded; it comes into force on %(start)s."
+                )
             messages.success(
                 request,
                 text
@@ -330,10 +342,12 @@ def agreement_terminate(request, pk: int):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("Agreement %(number)s was terminated.") % {"number": agreement.number}
+                request,
+                agreement.terms.gettext("Agreement %(number)s was terminated.")
+                % {"number": agreement.number},
             )
             return redirect("agreements:detail", pk=agreement.pk)
-    messages.error(request, _("The agreement was not terminated. See the form below."))
+    messages.error(request, agreement.terms.gettext("The agreement was not terminated. See the form below."))
     return _detail_response(request, agreement, status=400, terminate_form=form)
 
 

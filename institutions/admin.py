@@ -108,7 +108,7 @@ class InstitutionAdmin(
     permissions.ObjectPermissionsAdmin,
 ):
     institution_path = "pk"
-    list_display = ["code", "short_name", "name", "min_volunteer_age"]
+    list_display = ["code", "short_name", "name", "min_volunteer_age", "agreement_term"]
 
 
 @admin.register(Unit)

@@ -21,6 +21,11 @@ class Institution(models.Model):
         IEVP = "IEVP", _("Prison Administration")
         TM = "TM", _("Ministry of Justice")
 
+    class AgreementTerm(models.TextChoices):
+        # The Latvian words themselves: what the institution's published texts call it.
+        VIENOSANAS = "vienosanas", "vienošanās"
+        LIGUMS = "ligums", "līgums"
+
     code = models.CharField(_("code"), max_length=8, choices=Code.choices, unique=True)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=20)
@@ -29,6 +34,13 @@ class Institution(models.Model):
         default=18,
         validators=[MinValueValidator(13)],
         help_text=_("The Volunteer Work Law allows 13; work in prisons and probation usually needs 18."),
+    )
+    agreement_term = models.CharField(
+        _("word for the volunteer work agreement"),
+        max_length=12,
+        choices=AgreementTerm.choices,
+        default=AgreementTerm.VIENOSANAS,
+        help_text=_("Used in the interface, the emails and the PDFs: “vienošanās” (VPD) or “līgums” (IeVP)."),
     )
 
     history = HistoricalRecords()
@@ -44,6 +56,13 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    @property
+    def agreement_terms(self):
+        """Its word for the agreement in every text (``agreements.terms``)."""
+        from agreements.terms import for_institution
+
+        return for_institution(self)
 
 
 class UnitQuerySet(models.QuerySet):

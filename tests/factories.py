@@ -39,6 +39,7 @@ class InstitutionFactory(DjangoModelFactory):
     code = "IEVP"
     name = factory.LazyAttribute(lambda o: dict(Institution.Code.choices)[o.code])
     short_name = factory.LazyAttribute(lambda o: {"IEVP": "IeVP"}.get(o.code, o.code))
+    agreement_term = factory.LazyAttribute(lambda o: "ligums" if o.code == "IEVP" else "vienosanas")
 
 
 class UnitFactory(DjangoModelFactory):

@@ -8,14 +8,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import add_service_errors  # noqa: F401 (views import it from here)
+from core.widgets import DateInput
 from institutions.models import Unit
 
 from .models import Course, Session, SessionState
 from .services import DaySpec
 
-_DATE = {"type": "date"}
-_DATE_FORMAT = "%Y-%m-%d"
-_DAY_DATE = {"type": "date", "class": "form-control form-control-sm"}
 _DAY_TIME = {"type": "time", "class": "form-control form-control-sm"}
 DAY_ROWS = 5
 
@@ -44,7 +42,7 @@ class SessionForm(forms.Form):
     registration_deadline = forms.DateField(
         label=_("Registration deadline"),
         required=False,
-        widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT),
+        widget=DateInput(),
         help_text=_("Optional; on or before the first day."),
     )
     notes = forms.CharField(
@@ -87,7 +85,7 @@ class SessionForm(forms.Form):
 
 class DayForm(forms.Form):
     date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs=_DAY_DATE, format=_DATE_FORMAT)
+        label=_("Date"), required=False, widget=DateInput(attrs={"class": "form-control form-control-sm"})
     )
     starts_at = forms.TimeField(
         label=_("Starts"), required=False, widget=forms.TimeInput(attrs=_DAY_TIME, format="%H:%M")
@@ -178,9 +176,7 @@ def session_label(session: Session) -> str:
 
 class CompletionForm(forms.Form):
     course = CourseChoiceField(label=_("Course"), queryset=Course.objects.none(), empty_label=_("— choose —"))
-    completed_on = forms.DateField(
-        label=_("Completed on"), widget=forms.DateInput(attrs=_DATE, format=_DATE_FORMAT)
-    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
     session = forms.ModelChoiceField(
         label=_("Session in Tilts"),
         queryset=Session.objects.none(),

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.storage import PrivateStorage, private_storage  # noqa: F401 (migrations name it here)
@@ -101,7 +102,9 @@ class Status(models.TextChoices):
     SCREENING = "screening", _("Screening")
     VETTING = "vetting", _("Vetting")
     TRAINING = "training", _("Training")
-    AGREEMENT = "agreement", _("Agreement")
+    # The step in which the agreement is drafted and signed: named apart from the
+    # "Agreements" menu and from either institution's word (vienošanās / līgums).
+    AGREEMENT = "agreement", pgettext_lazy("application step", "Signing")
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     ENDED = "ended", _("Ended")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import ALL_FEMININE, StaffListFilter
+from core.widgets import DateInput
 from institutions import permissions
 from institutions.models import Institution, Unit
 from institutions.tenancy import get_visible_or_404
@@ -78,12 +79,12 @@ class ApplicationFilter(StaffListFilter):
     submitted_from = django_filters.DateFilter(
         label=_("Submitted from"),
         method="filter_submitted_from",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     submitted_to = django_filters.DateFilter(
         label=_("Submitted to"),
         method="filter_submitted_to",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     search_fields = (

@@ -24,7 +24,25 @@
     if (!start || !section || !start.dataset.birthDate) {
         return;
     }
-    const born = new Date(start.dataset.birthDate + "T00:00:00");
+    // A day typed the Latvian way (13.05.2026, 13.5.26) or in ISO (2026-05-13), as the server
+    // accepts it (config/formats DATE_INPUT_FORMATS); null while it is not a whole date yet.
+    const parseDay = (text) => {
+        const value = text.trim();
+        let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+        if (match) {
+            return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+        }
+        match = /^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$/.exec(value);
+        if (match) {
+            let year = Number(match[3]);
+            if (match[3].length === 2) {
+                year += year < 69 ? 2000 : 1900;
+            }
+            return new Date(year, Number(match[2]) - 1, Number(match[1]));
+        }
+        return null;
+    };
+    const born = parseDay(start.dataset.birthDate);
     const minorNotice = section.querySelector("[data-minor-notice]");
     const adultNotice = section.querySelector("[data-adult-notice]");
     const ageOn = (day) => {
@@ -35,10 +53,11 @@
         return age;
     };
     const sync = () => {
-        if (!start.value) {
+        const day = parseDay(start.value);
+        if (!day || !born) {
             return;
         }
-        const minor = ageOn(new Date(start.value + "T00:00:00")) < 18;
+        const minor = ageOn(day) < 18;
         minorNotice.classList.toggle("d-none", !minor);
         adultNotice.classList.toggle("d-none", minor);
         section.classList.toggle("border-warning", minor);
@@ -50,4 +69,5 @@
         });
     };
     start.addEventListener("change", sync);
+    start.addEventListener("input", sync);
 })();

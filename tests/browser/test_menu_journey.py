@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from tests.agreements import builders
 
-VOLUNTEER_LINKS = ["Mani pieteikumi", "Manas vienošanās", "Manas apmācības", "Mana informācija", "Mani dati"]
+# An IeVP (Olaines cietums) volunteer: IeVP calls its agreements "līgumi" (agreements/terms.py).
+VOLUNTEER_LINKS = ["Mani pieteikumi", "Mani līgumi", "Manas apmācības", "Mana informācija", "Mani dati"]
 
 
 def test_public_menu_says_become_a_volunteer_when_signed_out(page, live_server):
@@ -36,9 +37,9 @@ def test_volunteer_menu_fits_one_line_and_collapses_on_a_phone_when_signed_in(
     navbar_height = page.locator("nav.navbar").bounding_box()["height"]
     assert navbar_height < 80, navbar_height
 
-    menu.get_by_role("link", name="Manas vienošanās").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Manas vienošanās")
-    expect(menu.get_by_role("link", name="Manas vienošanās")).to_have_attribute("aria-current", "page")
+    menu.get_by_role("link", name="Mani līgumi").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mani līgumi")
+    expect(menu.get_by_role("link", name="Mani līgumi")).to_have_attribute("aria-current", "page")
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.reload()

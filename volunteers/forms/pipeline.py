@@ -5,12 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from institutions.models import Unit
 
 from .. import transitions
 from ..models import Assessment, Status, VettingRecord
-
-_DATE = {"type": "date"}
 
 
 class TransitionForm(forms.Form):
@@ -69,7 +68,7 @@ class AssessmentForm(forms.ModelForm):
             "recommendation",
         ]
         widgets = {
-            "interviewed_on": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+            "interviewed_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -92,19 +91,17 @@ class VettingForm(forms.Form):
     record = forms.ModelChoiceField(
         queryset=VettingRecord.objects.none(), required=False, widget=forms.HiddenInput
     )
-    requested_on = forms.DateField(
-        label=_("Requested on"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
-    )
+    requested_on = forms.DateField(label=_("Requested on"), widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=VettingRecord.Result.choices)
     result_on = forms.DateField(
         label=_("Result received on"),
         required=False,
-        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("For a cleared check: until when the result may be relied on."),
     )
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import age_on, local_today
+from core.widgets import DateInput
 from institutions.models import Institution, Unit
 
 from .. import personal_code as codes
@@ -104,7 +105,7 @@ class ApplicationForm(forms.Form):
         help_text=_(
             "Taken from your personal code if you leave it empty. Needed if your code starts with 32."
         ),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        widget=DateInput(attrs={"autocomplete": "bday"}),
     )
     languages = forms.CharField(
         label=_("Languages you speak"),
