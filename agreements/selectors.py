@@ -247,6 +247,7 @@ def agreement_detail(*, user: User, agreement: Agreement) -> AgreementDetail:
     renewals = list(
         Agreement.objects.visible_to(user, permissions.VIEW)
         .filter(renewal_of=agreement)
+        .select_related("institution")  # its label follows the institution's word
         .order_by("-created_at")
     )
     return AgreementDetail(
@@ -311,7 +312,7 @@ def application_agreements(*, user: User, application: Application) -> list[Agre
     return list(
         Agreement.objects.visible_to(user, permissions.VIEW)
         .filter(application=application)
-        .select_related("role")
+        .select_related("role", "institution")
         .order_by("-created_at", "-pk")
     )
 

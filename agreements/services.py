@@ -156,7 +156,10 @@ def agreement_create(*, actor: User, application: Application, **terms) -> Agree
     # start to be reimbursed) as well as a renewal.
     allowed = [ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE]
     if application.status not in allowed:
-        raise ValidationError(_("An agreement is drafted when the application reaches the agreement step."))
+        raise ValidationError(
+            _("An agreement is drafted when the application reaches the “%(step)s” step.")
+            % {"step": ApplicationStatus.AGREEMENT.label}
+        )
     _require_training(application.volunteer, terms["role"])
     template = template_current(institution=application.institution, role=terms["role"])
     if template is None:

@@ -135,7 +135,7 @@ def _unit_terms() -> dict[int, str]:
                 "pk", "institution__agreement_term"
             )
         )
-        cache.set(_UNIT_TERMS_KEY, mapping, None)
+        cache.set(_UNIT_TERMS_KEY, mapping, 3600)  # also cleared when a unit or institution is saved
     return mapping
 
 

@@ -4,9 +4,10 @@ Dates: every date field of Tilts is typed the Latvian way, ``dd.mm.gggg`` (13.05
 plain text box — not the browser's date picker, whose order and separators follow the
 browser's language (mm/dd/yyyy in an English Chrome) and which many phone users find slow.
 The formats accepted are the active language's ``DATE_INPUT_FORMATS`` (``config/formats``:
-13.05.1990, 13.5.1990, 13.05.90 and ISO 1990-05-13, so links and scripts that send ISO still
-work). A form that returns with errors shows what was typed, as it was typed; a date that
-comes from the database is shown as ``dd.mm.gggg``.
+13.05.1990, 13.5.1990 and ISO 1990-05-13, so links and scripts that send ISO still work;
+never a two-digit year, as 13.05.60 would be 2060). A form that returns with errors shows
+what was typed, as it was typed; a date that comes from the database is shown as
+``dd.mm.gggg``.
 """
 
 from __future__ import annotations

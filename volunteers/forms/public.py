@@ -101,7 +101,7 @@ class ApplicationForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
         help_text=_(
             "Taken from your personal code if you leave it empty. Needed if your code starts with 32."
         ),
