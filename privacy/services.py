@@ -127,6 +127,8 @@ def volunteer_anonymise(
 
     # The audit trail keeps what happened, not who it was: every entry about the person's
     # records shows the record as it is now (a reference, a number, the anonymised name).
+    # Reasons and notes typed into their audit data are free text too (the erasure's own
+    # reason code stays).
     for model, ids in targets:
         content_type = ContentType.objects.get_for_model(model)
         labels: dict[str, list[str]] = {}
@@ -135,12 +137,9 @@ def volunteer_anonymise(
             labels.setdefault(current.get(pk, erasure.label), []).append(pk)
         for label, pks in labels.items():
             AuditEvent.objects.filter(target_type=content_type, target_id__in=pks).update(target_label=label)
-    # Reasons and notes typed into the audit data of the person's records are free text too
-    # (the erasure's own reason code stays).
-    for model, ids in targets:
-        for event in AuditEvent.objects.filter(
-            target_type=ContentType.objects.get_for_model(model), target_id__in=ids
-        ).filter(Q(data__has_key="reason") | Q(data__has_key="note")):
+        for event in AuditEvent.objects.filter(target_type=content_type, target_id__in=ids).filter(
+            Q(data__has_key="reason") | Q(data__has_key="note")
+        ):
             event.data = {
                 key: ("" if key in ("reason", "note") and value != ERASURE_REASON else value)
                 for key, value in event.data.items()

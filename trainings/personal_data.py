@@ -84,10 +84,7 @@ def _export(volunteer) -> dict[str, Any]:
 def _erase(erasure: Erasure) -> None:
     from .services import volunteer_trainings_erase
 
-    volunteer_trainings_erase(volunteer=erasure.volunteer, actor=erasure.actor, label=erasure.label)
-    # A coordinator's typed reason for withdrawing a certificate is about the person too.
-    Completion.objects.filter(volunteer=erasure.volunteer).update(revoke_reason="")
-    Completion.history.model.objects.filter(volunteer_id=erasure.volunteer.pk).update(revoke_reason="")
+    volunteer_trainings_erase(volunteer=erasure.volunteer)
 
 
 register(

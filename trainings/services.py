@@ -720,15 +720,12 @@ def calendar_feed_reset(*, user: User, unit: Unit | None = None) -> CalendarFeed
 # --- Erasure
 
 
-def volunteer_trainings_erase(*, volunteer: Volunteer, actor: User | None, label: str) -> None:
+def volunteer_trainings_erase(*, volunteer: Volunteer) -> None:
     """The trainings' part of anonymising a person (called by ``trainings.personal_data``
     inside its transaction): places not yet used are given up (the waiting list moves up),
-    private calendar addresses go, free-text notes go, certificates bearing the name are
-    revoked; completions stay as anonymous statistics."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from institutions.models import AuditEvent
-
+    private calendar addresses and unsent emails go, typed notes and withdrawal reasons go;
+    completions stay as anonymous statistics. (Certificates are destroyed by the documents'
+    eraser, audit labels re-rendered by ``privacy.services``.)"""
     today = timezone.localdate()
     for registration in Registration.objects.filter(
         volunteer=volunteer, state__in=selectors.ACTIVE_REGISTRATION, session__last_day__gte=today
@@ -744,17 +741,8 @@ def volunteer_trainings_erase(*, volunteer: Volunteer, actor: User | None, label
         sent_at=timezone.now(), claimed_at=None, error="erased"
     )
     CalendarFeed.objects.filter(user_id=volunteer.user_id).delete()
-    completions = list(Completion.objects.filter(volunteer=volunteer))
-    Completion.objects.filter(volunteer=volunteer).update(note="")
-    Completion.history.model.objects.filter(volunteer_id=volunteer.pk).update(note="")
-    for completion in completions:
-        documents_revoke(subject=completion, reason=_("The person's data was erased."), actor=actor)
-    AuditEvent.objects.filter(
-        target_type=ContentType.objects.get_for_model(Registration),
-        target_id__in=[
-            str(pk) for pk in Registration.objects.filter(volunteer=volunteer).values_list("pk", flat=True)
-        ],
-    ).update(target_label=label)
+    Completion.objects.filter(volunteer=volunteer).update(note="", revoke_reason="")
+    Completion.history.model.objects.filter(volunteer_id=volunteer.pk).update(note="", revoke_reason="")
 
 
 # --- Emails (outbox)

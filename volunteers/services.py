@@ -320,18 +320,10 @@ def _create_applications(
         volunteer = Volunteer.objects.select_for_update(of=("self",)).get(pk=volunteer.pk)
         if volunteer.anonymised_at is not None:
             raise ValidationError(_("This account has been closed and its data erased."))
-        changed = (
-            "phone",
-            "address",
-            "municipality",
-            "languages",
-            "education",
-            "occupation",
-            "availability",
-        )
-        for name in changed:
+        # The fields the volunteer edits themselves (identity fields need a change request).
+        for name in selectors.PROFILE_FIELDS:
             setattr(volunteer, name, getattr(person, name))
-        volunteer.save(update_fields=list(changed))
+        volunteer.save(update_fields=list(selectors.PROFILE_FIELDS))
     applications = []
     now = timezone.now()
     for institution in institutions:
