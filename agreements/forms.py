@@ -20,6 +20,7 @@ from volunteers.models import Role
 from . import selectors, services
 from .models import MIN_NOTICE_DAYS, Agreement
 from .rendering import PLACEHOLDERS, body_template
+from .terms import AgreementTerms
 
 
 class _RoleChoiceField(forms.ModelChoiceField):
@@ -88,9 +89,18 @@ class AgreementForm(forms.Form):
         label=_("The legal representative gave written consent"), required=False
     )
 
-    def __init__(self, *args, roles, volunteer, untrained: frozenset[int] = frozenset(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        roles,
+        volunteer,
+        words: AgreementTerms,
+        untrained: frozenset[int] = frozenset(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.volunteer = volunteer
+        self.fields["requested_in_writing"].label = words.gettext("A party asked for a written agreement")
         self.fields["notice_days"].help_text = gettext("At least %(days)d days (Volunteer Work Law).") % {
             "days": MIN_NOTICE_DAYS
         }
@@ -159,15 +169,17 @@ class SignForm(forms.Form):
     )
     signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, words: AgreementTerms, **kwargs):
         super().__init__(*args, **kwargs)
+        self.words = words
+        self.fields["scan"].label = words.gettext("Signed scan")
         self.fields["scan"].help_text = gettext("PDF, JPEG or PNG, up to %(mb)d MB.") % {
             "mb": services.SCAN_MAX_BYTES // (1024 * 1024)
         }
 
     def clean_scan(self):
         scan = self.cleaned_data["scan"]
-        services.scan_kind(scan)  # by content, not by name; raises ValidationError
+        services.scan_kind(scan, words=self.words)  # by content, not by name; raises ValidationError
         return scan
 
 
@@ -187,6 +199,11 @@ class TerminateForm(forms.Form):
         required=False,
         help_text=_("Only with the other party's agreement; it is recorded."),
     )
+
+    def __init__(self, *args, words: AgreementTerms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["terminated_by"].label = words.gettext("Who ends the agreement")
+        self.fields["ended_on"].label = words.gettext("Last day of the agreement")
 
     @staticmethod
     def initial_for(agreement: Agreement) -> dict:

@@ -14,7 +14,7 @@ from institutions.models import Institution, Unit
 from institutions.tenancy import TenantQuerySet
 from volunteers.models import Application, Role, Volunteer
 
-from .terms import AgreementTerms
+from .terms import AgreementTerms, Termed
 from .terms import for_institution as terms_for_institution
 
 MIN_NOTICE_DAYS = 3  # Volunteer Work Law: at least 3 days' notice
@@ -208,14 +208,14 @@ class Agreement(models.Model):
         return self.terms.status_label(self.status)
 
 
-AUDIT_ACTIONS = {
-    "agreement.create": _("Agreement drafted"),
-    "agreement.update": _("Agreement changed"),
-    "agreement.generate": _("Agreement generated"),
-    "agreement.send": _("Agreement sent"),
-    "agreement.sign": _("Signed agreement uploaded"),
-    "agreement.activate": _("Agreement in force"),
-    "agreement.end": _("Agreement ended"),
-    "agreement.download": _("Agreement downloaded"),
+AUDIT_ACTIONS = {  # in the word of the event's institution (agreements.terms.MESSAGES)
+    "agreement.create": Termed("Agreement drafted"),
+    "agreement.update": Termed("Agreement changed"),
+    "agreement.generate": Termed("Agreement generated"),
+    "agreement.send": Termed("Agreement sent"),
+    "agreement.sign": Termed("Signed agreement uploaded"),
+    "agreement.activate": Termed("Agreement in force"),
+    "agreement.end": Termed("Agreement ended"),
+    "agreement.download": Termed("Agreement downloaded"),
     "agreement.template": _("Agreement template version created"),
 }

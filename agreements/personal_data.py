@@ -25,13 +25,14 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext
 
 from core.personal_data import Erasure, Section, register
 from documents.services import documents_revoke
 from institutions import permissions
 from institutions.services import audit_record
 
+from . import terms
 from .models import IN_FORCE, Agreement, Status
 
 
@@ -98,7 +99,7 @@ def _blockers(erasures: list[Erasure]) -> dict[int, list[str]]:
                 "request until %(date)s. Confirm the erasure from that day."
             ) % {"date": date_format(ends, "j.m.Y")}
         else:
-            text = _(
+            text = terms.for_institution_id(agreement.institution_id).gettext(
                 "Agreement %(number)s is in force and its notice period of %(days)d days runs from "
                 "the request until %(date)s. Confirm the erasure from that day, or first end the "
                 "agreement sooner if both parties agree."
@@ -115,8 +116,12 @@ def _erase(erasure: Erasure) -> None:
     now = timezone.now()
     with translation.override("lv"):  # stored text, shown to the institution's staff
         reason = _("The volunteer asked for their personal data to be erased.")
-        revoked = _("The volunteer's data was erased; the agreement ended on %(date)s.") % {
-            "date": date_format(erasure.today, "j.m.Y")
+        revoked = {
+            term: terms.AgreementTerms(term).gettext(
+                "The volunteer's data was erased; the agreement ended on %(date)s."
+            )
+            % {"date": date_format(erasure.today, "j.m.Y")}
+            for term in (terms.VIENOSANAS, terms.LIGUMS)
         }
     for agreement in Agreement.objects.select_for_update(of=("self",)).filter(volunteer=erasure.volunteer):
         was = agreement.status
@@ -135,7 +140,11 @@ def _erase(erasure: Erasure) -> None:
                 unit=agreement.unit,
                 data={"kind": "terminated", "by": "volunteer", "reason": "erasure", "from": was},
             )
-            documents_revoke(subject=agreement, reason=revoked, actor=erasure.actor)
+            documents_revoke(
+                subject=agreement,
+                reason=revoked[terms.for_institution_id(agreement.institution_id).term],
+                actor=erasure.actor,
+            )
         else:
             agreement.termination_reason = ""
         agreement.guardian_name = ""
@@ -150,7 +159,7 @@ def _erase(erasure: Erasure) -> None:
 register(
     Section(
         key="agreements",
-        title=gettext_lazy("Agreements"),
+        title=lambda reader: pgettext(terms.for_user(reader).context, "Agreements"),
         template="agreements/personal_data.html",
         export=_export,
         erase=_erase,

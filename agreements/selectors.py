@@ -215,7 +215,8 @@ def _triggers(agreement: Agreement) -> list[Trigger]:
         minor_detail = f"{agreement.guardian_name or '—'} · {consent}"
     return [
         Trigger(
-            label=str(_("A party asked for a written agreement")), applies=agreement.requested_in_writing
+            label=agreement.terms.gettext("A party asked for a written agreement"),
+            applies=agreement.requested_in_writing,
         ),
         Trigger(
             label=str(_("Expenses are reimbursed")),

@@ -24,8 +24,15 @@ from volunteers import services as volunteer_services
 from volunteers.models import Application, Role
 from volunteers.models import Status as ApplicationStatus
 
+from . import terms as agreement_terms
 from .models import MIN_NOTICE_DAYS, Agreement, AgreementTemplate, NumberSequence, Status
 from .printing import AGREEMENT
+
+
+def _word(institution_id: int | None, message: str) -> str:
+    """``message`` (one of agreements.terms.MESSAGES) in the institution's word."""
+    return agreement_terms.for_institution_id(institution_id).gettext(message)
+
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -106,7 +113,7 @@ def template_new_version(
 def _validate_terms(agreement: Agreement) -> None:
     errors: dict[str, str] = {}
     if agreement.end_date < agreement.start_date:
-        errors["end_date"] = _("The agreement cannot end before it starts.")
+        errors["end_date"] = _word(agreement.institution_id, "The agreement cannot end before it starts.")
     if agreement.notice_days < MIN_NOTICE_DAYS:
         errors["notice_days"] = _("The notice period is at least %(days)d days.") % {"days": MIN_NOTICE_DAYS}
     if agreement.hours_per_week <= Decimal(0):
@@ -163,7 +170,9 @@ def agreement_create(*, actor: User, application: Application, **terms) -> Agree
     _require_training(application.volunteer, terms["role"])
     template = template_current(institution=application.institution, role=terms["role"])
     if template is None:
-        raise ValidationError(_("The institution has no agreement template yet."))
+        raise ValidationError(
+            _word(application.institution_id, "The institution has no agreement template yet.")
+        )
     agreement = Agreement(
         institution=application.institution,
         unit=application.unit,
@@ -201,7 +210,9 @@ def agreement_update(*, actor: User, agreement: Agreement, **terms) -> Agreement
         _require_training(agreement.application.volunteer, agreement.role)
         template = template_current(institution=agreement.institution, role=agreement.role)
         if template is None:
-            raise ValidationError(_("The institution has no agreement template yet."))
+            raise ValidationError(
+                _word(agreement.institution_id, "The institution has no agreement template yet.")
+            )
         agreement.template = template
     _validate_terms(agreement)
     agreement.save()
@@ -239,7 +250,7 @@ def agreement_generate(*, actor: User, agreement: Agreement) -> Document:
     )
     _require_coordinator(actor, agreement)
     if agreement.status != Status.DRAFT:
-        raise ValidationError(_("This agreement has already been generated."))
+        raise ValidationError(_word(agreement.institution_id, "This agreement has already been generated."))
     now = timezone.now()
     if not agreement.number:
         agreement.number = number_next(institution=agreement.institution, year=timezone.localdate().year)
@@ -266,7 +277,7 @@ def agreement_mark_sent(*, actor: User, agreement: Agreement) -> Agreement:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_coordinator(actor, agreement)
     if agreement.status != Status.GENERATED:
-        raise ValidationError(_("Only a generated agreement can be sent."))
+        raise ValidationError(_word(agreement.institution_id, "Only a generated agreement can be sent."))
     agreement.status = Status.SENT
     agreement.sent_at = agreement.status_changed_at = timezone.now()
     agreement.save(update_fields=["status", "sent_at", "status_changed_at", "updated_at"])
@@ -274,7 +285,7 @@ def agreement_mark_sent(*, actor: User, agreement: Agreement) -> Agreement:
     return agreement
 
 
-def scan_kind(upload: UploadedFile) -> str:
+def scan_kind(upload: UploadedFile, *, words: agreement_terms.AgreementTerms | None = None) -> str:
     """The file's real type by its first bytes (PDF, JPEG or PNG); ValidationError otherwise."""
     if upload.size > SCAN_MAX_BYTES:
         raise ValidationError(
@@ -286,7 +297,11 @@ def scan_kind(upload: UploadedFile) -> str:
     for signature, kind in SCAN_SIGNATURES.items():
         if head.startswith(signature):
             return kind
-    raise ValidationError(_("Upload the signed agreement as PDF, JPEG or PNG."))
+    raise ValidationError(
+        (words or agreement_terms.for_institution_id(None)).gettext(
+            "Upload the signed agreement as PDF, JPEG or PNG."
+        )
+    )
 
 
 @transaction.atomic
@@ -294,12 +309,20 @@ def agreement_sign(*, actor: User, agreement: Agreement, scan: UploadedFile, sig
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_coordinator(actor, agreement)
     if agreement.status not in (Status.GENERATED, Status.SENT):
-        raise ValidationError(_("Only a generated or sent agreement can be signed."))
+        raise ValidationError(
+            _word(agreement.institution_id, "Only a generated or sent agreement can be signed.")
+        )
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
     if agreement.generated_at and signed_on < timezone.localdate(agreement.generated_at):
-        raise ValidationError({"signed_on": _("The agreement cannot be signed before it was generated.")})
-    kind = scan_kind(scan)
+        raise ValidationError(
+            {
+                "signed_on": _word(
+                    agreement.institution_id, "The agreement cannot be signed before it was generated."
+                )
+            }
+        )
+    kind = scan_kind(scan, words=agreement_terms.for_institution_id(agreement.institution_id))
     agreement.signed_scan.save(f"{agreement.number}-signed.{kind}", scan, save=False)
     agreement.signed_on = signed_on
     agreement.status = Status.SIGNED
@@ -322,7 +345,8 @@ def _activate(agreement: Agreement, *, actor: User | None = None) -> None:
         application_id=agreement.application_id,
         to=ApplicationStatus.ACTIVE,
         only_from=[ApplicationStatus.AGREEMENT],
-        reason=_("Agreement %(number)s in force.") % {"number": agreement.number},
+        reason=_word(agreement.institution_id, "Agreement %(number)s in force.")
+        % {"number": agreement.number},
         actor=actor,
     )
     audit_record(actor=None, action="agreement.activate", target=agreement, unit=agreement.unit)
@@ -385,11 +409,19 @@ def agreement_terminate(
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_coordinator(actor, agreement)
     if agreement.status not in (Status.SIGNED, Status.ACTIVE):
-        raise ValidationError(_("Only an agreement in force can be terminated."))
+        raise ValidationError(
+            _word(agreement.institution_id, "Only an agreement in force can be terminated.")
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
     if ended_on < notice_date:
-        raise ValidationError({"ended_on": _("The agreement cannot end before the notice was given.")})
+        raise ValidationError(
+            {
+                "ended_on": _word(
+                    agreement.institution_id, "The agreement cannot end before the notice was given."
+                )
+            }
+        )
     if (ended_on - notice_date).days < agreement.notice_days and not short_notice_agreed:
         raise ValidationError(
             {
@@ -412,7 +444,8 @@ def agreement_terminate(
     documents_revoke(
         subject=agreement,
         actor=actor,
-        reason=_("The agreement was terminated on %(date)s.") % {"date": date_format(ended_on, "j.m.Y")},
+        reason=_word(agreement.institution_id, "The agreement was terminated on %(date)s.")
+        % {"date": date_format(ended_on, "j.m.Y")},
     )
     audit_record(
         actor=actor,

@@ -41,9 +41,40 @@ DOCUMENT_TITLES = {
     LIGUMS: "Brīvprātīgā darba līgums",
 }
 
-# Python messages that show the word (views), translated in each institution's context.
+# Python messages that show the word (views, forms, services' refusals, history and audit
+# labels, the volunteer's next step), translated in each institution's context.
 MESSAGES = [
     "Agreement %(number)s was generated; its PDF is being prepared.",
+    "The draft agreement was saved. Check it, then generate the PDF.",
+    "The signed scan was not saved. See the form below.",
+    "A party asked for a written agreement",
+    "Signed scan",
+    "Who ends the agreement",
+    "Last day of the agreement",
+    "The agreement cannot end before it starts.",
+    "The institution has no agreement template yet.",
+    "This agreement has already been generated.",
+    "Only a generated agreement can be sent.",
+    "Upload the signed agreement as PDF, JPEG or PNG.",
+    "Only a generated or sent agreement can be signed.",
+    "The agreement cannot be signed before it was generated.",
+    "Agreement %(number)s in force.",
+    "Only an agreement in force can be terminated.",
+    "The agreement cannot end before the notice was given.",
+    "The agreement was terminated on %(date)s.",
+    "The volunteer's data was erased; the agreement ended on %(date)s.",
+    "Agreement %(number)s is in force and its notice period of %(days)d days runs from "
+    "the request until %(date)s. Confirm the erasure from that day, or first end the "
+    "agreement sooner if both parties agree.",
+    "Agreement drafted",
+    "Agreement changed",
+    "Agreement generated",
+    "Agreement sent",
+    "Signed agreement uploaded",
+    "Agreement in force",
+    "Agreement ended",
+    "Agreement downloaded",
+    "Your volunteer agreement is being prepared. You will be invited to sign it.",
     "Agreement %(number)s is marked as sent.",
     "The signed agreement %(number)s was uploaded; it is in force.",
     "The signed agreement %(number)s was uploaded; it comes into force on %(start)s.",
@@ -109,6 +140,22 @@ def for_institution(institution) -> AgreementTerms:
     return AgreementTerms(getattr(institution, "agreement_term", None) or VIENOSANAS)
 
 
+def for_institution_id(institution_id: int | None) -> AgreementTerms:
+    """The word of an institution known by its id (cached with the units' words)."""
+    return AgreementTerms(_institution_terms().get(institution_id, VIENOSANAS))
+
+
+class Termed:
+    """A message (one of ``MESSAGES``) shown in the word of the institution of the
+    object it is about: ``Termed("Agreement sent")(institution_id)``. Audit labels use it."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, institution_id: int | None) -> str:
+        return for_institution_id(institution_id).gettext(self.message)
+
+
 def for_terms(terms: Iterable[str]) -> AgreementTerms:
     """The word of a set of institutions: theirs if they share it, else BOTH."""
     distinct = set(terms)
@@ -118,6 +165,7 @@ def for_terms(terms: Iterable[str]) -> AgreementTerms:
 
 
 _UNIT_TERMS_KEY = "agreements:unit-terms"
+_INSTITUTION_TERMS_KEY = "agreements:institution-terms"
 _VOLUNTEER_TERMS_KEY = "agreements:volunteer-terms:{}"
 _VOLUNTEER_TERMS_SECONDS = 300
 
@@ -139,11 +187,30 @@ def _unit_terms() -> dict[int, str]:
     return mapping
 
 
+def _institution_terms() -> dict[int, str]:
+    from django.core.cache import cache
+
+    from institutions.models import Institution
+
+    mapping = cache.get(_INSTITUTION_TERMS_KEY)
+    if mapping is None:
+        mapping = dict(Institution.objects.values_list("pk", "agreement_term"))
+        cache.set(_INSTITUTION_TERMS_KEY, mapping, 3600)  # also cleared when an institution is saved
+    return mapping
+
+
 def forget(sender=None, instance=None, **kwargs) -> None:
     """Signal receiver: an institution or a unit changed."""
     from django.core.cache import cache
 
-    cache.delete(_UNIT_TERMS_KEY)
+    cache.delete_many([_UNIT_TERMS_KEY, _INSTITUTION_TERMS_KEY])
+
+
+def forget_volunteer(user_id: int) -> None:
+    """A volunteer applied to another institution: their word may change at once."""
+    from django.core.cache import cache
+
+    cache.delete(_VOLUNTEER_TERMS_KEY.format(user_id))
 
 
 def for_user(user) -> AgreementTerms:

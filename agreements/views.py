@@ -160,6 +160,7 @@ def _role_choices(application, *, also=None) -> dict:
     return {
         "roles": roles,
         "volunteer": application.volunteer,
+        "words": terms.for_institution(application.institution),
         "untrained": frozenset(
             training_selectors.unqualified_role_ids(volunteer=application.volunteer, roles=roles)
         ),
@@ -194,7 +195,10 @@ def agreement_create(request, application_pk: int):
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, _("The draft agreement was saved. Check it, then generate the PDF.")
+                    request,
+                    agreement.terms.gettext(
+                        "The draft agreement was saved. Check it, then generate the PDF."
+                    ),
                 )
                 return redirect("agreements:detail", pk=agreement.pk)
         return _form_response(request, application=application, form=form, renewal_of=renewal_of, status=400)
@@ -237,9 +241,10 @@ def _detail_response(request, agreement: Agreement, *, status: int = 200, **form
     context = {"agreement": agreement, "detail": detail, "person": agreement.volunteer.user}
     if detail.can_coordinate:
         context.update(
-            sign_form=forms.get("sign_form") or SignForm(initial={"signed_on": timezone.localdate()}),
+            sign_form=forms.get("sign_form")
+            or SignForm(initial={"signed_on": timezone.localdate()}, words=agreement.terms),
             terminate_form=forms.get("terminate_form")
-            or TerminateForm(initial=TerminateForm.initial_for(agreement)),
+            or TerminateForm(initial=TerminateForm.initial_for(agreement), words=agreement.terms),
         )
     return render(request, "agreements/detail.html", context, status=status)
 
@@ -288,7 +293,7 @@ def agreement_send(request, pk: int):
 @require_POST
 def agreement_sign(request, pk: int):
     agreement = selectors.agreement_for(request.user, pk, permissions.COORDINATE)
-    form = SignForm(request.POST, request.FILES)
+    form = SignForm(request.POST, request.FILES, words=agreement.terms)
     if form.is_valid():
         try:
             agreement = services.agreement_sign(
@@ -317,7 +322,7 @@ def agreement_sign(request, pk: int):
                 },
             )
             return redirect("agreements:detail", pk=agreement.pk)
-    messages.error(request, _("The signed scan was not saved. See the form below."))
+    messages.error(request, agreement.terms.gettext("The signed scan was not saved. See the form below."))
     return _detail_response(request, agreement, status=400, sign_form=form)
 
 
@@ -325,7 +330,7 @@ def agreement_sign(request, pk: int):
 @require_POST
 def agreement_terminate(request, pk: int):
     agreement = selectors.agreement_for(request.user, pk, permissions.COORDINATE)
-    form = TerminateForm(request.POST)
+    form = TerminateForm(request.POST, words=agreement.terms)
     if form.is_valid():
         data = form.cleaned_data
         try:

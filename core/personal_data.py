@@ -58,7 +58,7 @@ class Erasure:
 @dataclass(frozen=True)
 class Section:
     key: str  # the key in the download, e.g. "agreements"
-    title: Any  # lazy heading on the printable page
+    title: Any  # heading on the printable page: lazy text, or a callable given the reader (a user)
     template: str  # prints ``section`` (the exported value)
     export: Callable[[Volunteer], Any]
     models: tuple[str, ...] = ()  # "app_label.ModelName" whose rows about the person it covers

@@ -1,5 +1,6 @@
 import secrets
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -159,8 +160,9 @@ class AuditEventQuerySet(TenantQuerySet):
     pass
 
 
-# Human-readable names of audit actions. Other apps add theirs with ``register_audit_actions``.
-AUDIT_ACTIONS: dict[str, str] = {
+# Human-readable names of audit actions. Other apps add theirs with ``register_audit_actions``;
+# a callable label is given the event's institution id (a word that differs per institution).
+AUDIT_ACTIONS: dict[str, Any] = {
     "account.create": _("Account created"),
     "invitation.create": _("Coordinator invited"),
     "invitation.resend": _("Invitation sent again"),
@@ -176,7 +178,7 @@ AUDIT_ACTIONS: dict[str, str] = {
 }
 
 
-def register_audit_actions(actions: dict[str, str]) -> None:
+def register_audit_actions(actions: dict[str, Any]) -> None:
     AUDIT_ACTIONS.update(actions)
 
 
@@ -221,7 +223,10 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return str(AUDIT_ACTIONS.get(self.action, self.action))
+        label = AUDIT_ACTIONS.get(self.action, self.action)
+        if callable(label):  # worded per institution (agreements.terms.Termed)
+            return label(self.institution_id)
+        return str(label)
 
 
 def _new_nonce() -> str:

@@ -42,8 +42,16 @@ def volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
     return data
 
 
-def printable_sections(data: dict[str, Any]) -> list[tuple[personal_data.Section, Any]]:
-    return [(section, data.get(section.key)) for section in personal_data.sections()]
+def printable_sections(data: dict[str, Any], *, reader) -> list[tuple[personal_data.Section, str, Any]]:
+    """(section, its heading for ``reader``, its exported value) in the page's order."""
+    return [
+        (
+            section,
+            section.title(reader) if callable(section.title) else str(section.title),
+            data.get(section.key),
+        )
+        for section in personal_data.sections()
+    ]
 
 
 # --- Erasure

@@ -516,6 +516,12 @@ def timeline(application: Application) -> list[Step]:
 
 
 def next_step(application: Application) -> str:
+    if application.status == Status.AGREEMENT:  # "līgums" at IeVP, "vienošanās" at VPD
+        from agreements import terms
+
+        return terms.for_institution_id(application.institution_id).gettext(
+            "Your volunteer agreement is being prepared. You will be invited to sign it."
+        )
     return str(NEXT_STEPS[application.status])
 
 

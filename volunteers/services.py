@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements import terms as agreement_terms
 from core.dates import age_on, local_today, local_year
 from core.outbox import Outbox
 from core.tasks import enqueue_on_commit
@@ -363,6 +365,8 @@ def _create_applications(
         audit_record(actor=user, action="application.submit", target=application, unit=application.unit)
         enqueue_on_commit(notify_coordinators_of_submission, application.pk)
         applications.append(application)
+    # The volunteer's pages say the word of every institution they applied to, at once.
+    transaction.on_commit(partial(agreement_terms.forget_volunteer, user.pk))
     return applications
 
 

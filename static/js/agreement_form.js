@@ -24,23 +24,28 @@
     if (!start || !section || !start.dataset.birthDate) {
         return;
     }
-    // A day typed the Latvian way (13.05.2026, 13.5.26) or in ISO (2026-05-13), as the server
-    // accepts it (config/formats DATE_INPUT_FORMATS); null while it is not a whole date yet.
+    // A whole day typed the Latvian way (13.05.2026) or in ISO (2026-05-13), as the server
+    // accepts it (config/formats DATE_INPUT_FORMATS: four-digit years only); null while it is
+    // not a whole, real date yet — "13.05.20" on the way to 2026, or 31.02.2026, change nothing.
     const parseDay = (text) => {
         const value = text.trim();
+        let parts = null;
         let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
         if (match) {
-            return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-        }
-        match = /^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$/.exec(value);
-        if (match) {
-            let year = Number(match[3]);
-            if (match[3].length === 2) {
-                year += year < 69 ? 2000 : 1900;
+            parts = [Number(match[1]), Number(match[2]), Number(match[3])];
+        } else {
+            match = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
+            if (match) {
+                parts = [Number(match[3]), Number(match[2]), Number(match[1])];
             }
-            return new Date(year, Number(match[2]) - 1, Number(match[1]));
         }
-        return null;
+        if (!parts) {
+            return null;
+        }
+        const [year, month, date] = parts;
+        const day = new Date(year, month - 1, date);
+        const real = day.getFullYear() === year && day.getMonth() === month - 1 && day.getDate() === date;
+        return real ? day : null;
     };
     const born = parseDay(start.dataset.birthDate);
     const minorNotice = section.querySelector("[data-minor-notice]");

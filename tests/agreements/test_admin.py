@@ -71,14 +71,16 @@ def test_saving_the_current_template_publishes_a_new_version_when_changed(
 
 def test_saving_the_current_template_unchanged_publishes_nothing(as_ievp_central, ievp):
     current = builders.current_template(ievp)
+    versions = AgreementTemplate.objects.filter(institution=ievp).count()
 
     as_ievp_central.post(_url("agreementtemplate_change", current.pk), _form(current))
 
-    assert AgreementTemplate.objects.filter(institution=ievp).count() == 1
+    assert AgreementTemplate.objects.filter(institution=ievp).count() == versions
 
 
 def test_older_template_version_is_read_only_when_a_newer_exists(as_ievp_central, ievp):
     old = builders.current_template(ievp)
+    versions = AgreementTemplate.objects.filter(institution=ievp).count()
     as_ievp_central.post(_url("agreementtemplate_change", old.pk), _form(old, title="Jauns nosaukums"))
 
     page = as_ievp_central.get(_url("agreementtemplate_change", old.pk))
@@ -87,11 +89,12 @@ def test_older_template_version_is_read_only_when_a_newer_exists(as_ievp_central
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
     assert posted.status_code == 403
-    assert AgreementTemplate.objects.filter(institution=ievp).count() == 2
+    assert AgreementTemplate.objects.filter(institution=ievp).count() == versions + 1
 
 
 def test_template_text_is_refused_when_it_uses_an_unknown_placeholder(as_ievp_central, ievp):
     current = builders.current_template(ievp)
+    versions = AgreementTemplate.objects.filter(institution=ievp).count()
 
     response = as_ievp_central.post(
         _url("agreementtemplate_change", current.pk), _form(current, body="Sveiki, {{ vards }}!")
@@ -99,7 +102,7 @@ def test_template_text_is_refused_when_it_uses_an_unknown_placeholder(as_ievp_ce
 
     assert response.status_code == 200
     assert "body" in response.context["adminform"].form.errors
-    assert AgreementTemplate.objects.filter(institution=ievp).count() == 1
+    assert AgreementTemplate.objects.filter(institution=ievp).count() == versions
 
 
 def test_central_coordinator_adds_a_role_template_through_the_service(as_ievp_central, ievp):

@@ -108,3 +108,26 @@ def test_catalogue_holds_every_contextual_text_of_the_templates():
             plural = values[2] if node.func.id == "npgettext" else None
             stored.add((values[0], values[1], plural))
     assert set(terms.template_messages()) == stored
+
+
+def test_ievp_text_says_ligums_when_the_migration_gave_it_a_new_version(olaine, olaine_coordinator):
+    from django.template.loader import render_to_string
+
+    from agreements.services import template_current
+
+    template = template_current(institution=olaine.institution, role=None)
+    assert template.version >= 2
+    assert "vienošan" not in template.body.lower()
+    ievp_draft = builders.draft(olaine, olaine_coordinator)
+    with translation.override("lv"):
+        html = render_to_string("pdf/agreement.html", print_context(ievp_draft))
+    assert "noslēdz šo līgumu" in html
+    assert "vienošan" not in html.lower()
+
+
+def test_vpd_text_keeps_vienosanas(vpd_department, vpd_coordinator):
+    from agreements.services import template_current
+
+    template = template_current(institution=vpd_department.institution, role=None)
+    assert template.version == 1
+    assert "noslēdz šo vienošanos" in template.body

@@ -30,7 +30,7 @@ def test_volunteer_reads_their_data_and_erasure_waits_for_the_notice_when_an_agr
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in(page, person)
     page.goto(f"{live_server.url}/me/data/print/")
-    expect(page.get_by_role("heading", name="Vienošanās", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Līgumi", exact=True)).to_be_visible()  # IeVP's word
     expect(page.get_by_text(agreement.number).first).to_be_visible()
     for heading in ("Konts", "Pieteikumi", "Apmācības", "Dokumenti", "Darbību žurnāls"):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()

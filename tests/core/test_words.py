@@ -196,3 +196,22 @@ def test_coordinator_home_keeps_its_title_when_a_unit_coordinator_signs_in(clien
     client.force_login(olaine_coordinator)
     body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="lv").content.decode()
     assert re.search(r"<h1[^>]*>\s*Manas struktūrvienības\s*</h1>", body)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["volunteers:inbox", "agreements:list", "trainings:sessions", "privacy:retention"]
+)
+def test_breadcrumb_says_overview_when_the_ministry_reads_a_list(client, ministry, olaine, url_name):
+    client.force_login(ministry)
+    response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="lv")
+    assert response.status_code == 200
+    crumbs = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', response.content.decode(), re.S).group(1)
+    assert "Pārskats" in crumbs
+    assert "Manas struktūrvienības" not in crumbs
+
+
+def test_breadcrumb_says_my_units_when_a_coordinator_reads_a_list(client, olaine_coordinator):
+    client.force_login(olaine_coordinator)
+    body = client.get(reverse("volunteers:inbox"), HTTP_ACCEPT_LANGUAGE="lv").content.decode()
+    crumbs = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', body, re.S).group(1)
+    assert "Manas struktūrvienības" in crumbs

@@ -199,7 +199,7 @@ def test_printable_page_shows_every_section_when_the_person_opens_it(client, ola
     response = client.get(reverse("volunteers:my_data_html"))
     body = response.content.decode()
     assert agreement.number in body
-    for section, _value in response.context["sections"]:
+    for section, _title, _value in response.context["sections"]:
         assert f'id="data-{section.key}"' in body
 
 

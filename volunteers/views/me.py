@@ -215,7 +215,11 @@ class MyDataPrintView(VolunteerRequiredMixin, View):
 
     def get(self, request):
         data = privacy_services.volunteer_data(volunteer=self.volunteer, actor=request.user, fmt="html")
-        context = {"data": data, "sections": printable_sections(data), "volunteer": self.volunteer}
+        context = {
+            "data": data,
+            "sections": printable_sections(data, reader=request.user),
+            "volunteer": self.volunteer,
+        }
         return render(request, self.template_name, context)
 
 

@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from agreements import terms
+
 from .. import selectors, services
 from ..forms.public import ApplicationForm
 from ..models import Volunteer
@@ -164,6 +166,8 @@ class ApplyDoneView(TemplateView):
             volunteer=volunteer,
             email=volunteer.user.email,
             verified=EmailAddress.objects.filter(user_id=volunteer.user_id, verified=True).exists(),
+            # The word of the institutions applied to (the person may not be signed in).
+            collection_terms=terms.for_terms(a.institution.agreement_term for a in applications),
             **kwargs,
         )
 
@@ -172,4 +176,9 @@ class PrivacyView(TemplateView):
     template_name = "volunteers/public/privacy.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(cv_max_bytes=settings.TILTS_CV_MAX_BYTES, **kwargs)
+        # The notice covers both institutions: "vienošanās vai līgums".
+        return super().get_context_data(
+            cv_max_bytes=settings.TILTS_CV_MAX_BYTES,
+            collection_terms=terms.AgreementTerms(terms.BOTH),
+            **kwargs,
+        )
