@@ -6,265 +6,527 @@ from django.utils.translation import npgettext, pgettext
 
 
 def _catalogue():  # pragma: no cover
-    pgettext('agreement:vienosanas', 'The PDF is made when the draft is generated.')
-    pgettext('agreement:ligums', 'The PDF is made when the draft is generated.')
-    pgettext('agreement:vienosanas', 'Agreements')
-    pgettext('agreement:ligums', 'Agreements')
-    pgettext('agreement:both', 'Agreements')
-    pgettext('agreement:vienosanas', 'Draft agreement')
-    pgettext('agreement:ligums', 'Draft agreement')
-    pgettext('agreement:vienosanas', 'You can read this agreement but not change it.')
-    pgettext('agreement:ligums', 'You can read this agreement but not change it.')
-    pgettext('agreement:vienosanas', 'Status of the agreement')
-    pgettext('agreement:ligums', 'Status of the agreement')
-    pgettext('agreement:vienosanas', 'Agreement text')
-    pgettext('agreement:ligums', 'Agreement text')
-    pgettext('agreement:vienosanas', 'Renews')
-    pgettext('agreement:ligums', 'Renews')
-    pgettext('agreement:vienosanas', 'Renewed by')
-    pgettext('agreement:ligums', 'Renewed by')
-    pgettext('agreement:vienosanas', 'Signed agreement')
-    pgettext('agreement:ligums', 'Signed agreement')
-    pgettext('agreement:vienosanas', 'Download the signed scan')
-    pgettext('agreement:ligums', 'Download the signed scan')
-    pgettext('agreement:vienosanas', 'Generating gives the agreement its number and makes the PDF. The terms cannot be changed afterwards.')
-    pgettext('agreement:ligums', 'Generating gives the agreement its number and makes the PDF. The terms cannot be changed afterwards.')
-    pgettext('agreement:vienosanas', 'Generate the agreement')
-    pgettext('agreement:ligums', 'Generate the agreement')
-    pgettext('agreement:vienosanas', 'When the volunteer has received the agreement to sign.')
-    pgettext('agreement:ligums', 'When the volunteer has received the agreement to sign.')
-    pgettext('agreement:vienosanas', 'Upload the signed scan')
-    pgettext('agreement:ligums', 'Upload the signed scan')
-    pgettext('agreement:vienosanas', 'Save the signed agreement')
-    pgettext('agreement:ligums', 'Save the signed agreement')
-    pgettext('agreement:vienosanas', 'Terminate the agreement')
-    pgettext('agreement:ligums', 'Terminate the agreement')
-    pgettext('agreement:vienosanas', 'This agreement has ended.')
-    pgettext('agreement:ligums', 'This agreement has ended.')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s')
-    pgettext('agreement:ligums', 'Agreement %(number)s')
-    npgettext('agreement:vienosanas', 'The agreement ends in %(days)s day.', 'The agreement ends in %(days)s days.', 1)
-    npgettext('agreement:ligums', 'The agreement ends in %(days)s day.', 'The agreement ends in %(days)s days.', 1)
-    pgettext('agreement:vienosanas', 'A newer version (%(version)s) exists; this agreement keeps the version it was made from.')
-    pgettext('agreement:ligums', 'A newer version (%(version)s) exists; this agreement keeps the version it was made from.')
-    pgettext('agreement:vienosanas', 'Signed on %(day)s.')
-    pgettext('agreement:ligums', 'Signed on %(day)s.')
-    pgettext('agreement:vienosanas', 'If the volunteer continues, prepare a renewal in time. Otherwise nothing needs to be done: the agreement ends on its end date.')
-    pgettext('agreement:ligums', 'If the volunteer continues, prepare a renewal in time. Otherwise nothing needs to be done: the agreement ends on its end date.')
-    npgettext('agreement:vienosanas', 'Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s day.', 'Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s days.', 1)
-    npgettext('agreement:ligums', 'Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s day.', 'Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s days.', 1)
-    pgettext('agreement:vienosanas', 'Agreement %(number)s ends soon, on %(date)s')
-    pgettext('agreement:ligums', 'Agreement %(number)s ends soon, on %(date)s')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s ends on %(date)s')
-    pgettext('agreement:ligums', 'Agreement %(number)s ends on %(date)s')
-    pgettext('agreement:vienosanas', 'If you would like to continue, talk to your coordinator about a new agreement. Thank you for your work!')
-    pgettext('agreement:ligums', 'If you would like to continue, talk to your coordinator about a new agreement. Thank you for your work!')
-    pgettext('agreement:vienosanas', 'Your applications and agreements in Tilts:')
-    pgettext('agreement:ligums', 'Your applications and agreements in Tilts:')
-    npgettext('agreement:vienosanas', 'Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s day.', 'Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s days.', 1)
-    npgettext('agreement:ligums', 'Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s day.', 'Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s days.', 1)
-    pgettext('agreement:vienosanas', 'Your volunteer agreement %(number)s ends on %(date)s')
-    pgettext('agreement:ligums', 'Your volunteer agreement %(number)s ends on %(date)s')
-    pgettext('agreement:vienosanas', 'Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) was prepared on %(date)s and is still not signed.')
-    pgettext('agreement:ligums', 'Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) was prepared on %(date)s and is still not signed.')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s is not signed yet')
-    pgettext('agreement:ligums', 'Agreement %(number)s is not signed yet')
-    pgettext('agreement:vienosanas', 'Renew the agreement')
-    pgettext('agreement:ligums', 'Renew the agreement')
-    pgettext('agreement:vienosanas', 'Draft the agreement')
-    pgettext('agreement:ligums', 'Draft the agreement')
-    pgettext('agreement:vienosanas', 'Agreement')
-    pgettext('agreement:ligums', 'Agreement')
-    pgettext('agreement:vienosanas', 'Change the draft agreement')
-    pgettext('agreement:ligums', 'Change the draft agreement')
-    pgettext('agreement:vienosanas', 'Agreements of this application')
-    pgettext('agreement:ligums', 'Agreements of this application')
-    pgettext('agreement:vienosanas', 'The agreement was not saved. See the marked fields.')
-    pgettext('agreement:ligums', 'The agreement was not saved. See the marked fields.')
-    pgettext('agreement:vienosanas', 'Written agreement')
-    pgettext('agreement:ligums', 'Written agreement')
-    pgettext('agreement:vienosanas', 'The Volunteer Work Law requires writing when a party asks, when expenses are reimbursed, or when the volunteer is a minor.')
-    pgettext('agreement:ligums', 'The Volunteer Work Law requires writing when a party asks, when expenses are reimbursed, or when the volunteer is a minor.')
-    pgettext('agreement:vienosanas', 'A draft gets its number and PDF when you generate it.')
-    pgettext('agreement:ligums', 'A draft gets its number and PDF when you generate it.')
-    pgettext('agreement:vienosanas', 'An agreement for these roles can be drafted once the volunteer has a valid completion of each course (an expired or withdrawn one does not count).')
-    pgettext('agreement:ligums', 'An agreement for these roles can be drafted once the volunteer has a valid completion of each course (an expired or withdrawn one does not count).')
-    pgettext('agreement:vienosanas', 'Renew agreement %(number)s')
-    pgettext('agreement:ligums', 'Renew agreement %(number)s')
-    pgettext('agreement:vienosanas', 'The application is in the “%(status)s” step. An agreement is drafted in the “%(step)s” step, or for an active volunteer.')
-    pgettext('agreement:ligums', 'The application is in the “%(status)s” step. An agreement is drafted in the “%(step)s” step, or for an active volunteer.')
-    pgettext('agreement:vienosanas', 'The terms are copied from <a href="%(url)s">%(number)s</a>, which ends on %(end)s. Check them before saving.')
-    pgettext('agreement:ligums', 'The terms are copied from <a href="%(url)s">%(number)s</a>, which ends on %(end)s. Check them before saving.')
-    pgettext('agreement:vienosanas', 'Volunteer work agreements of your units')
-    pgettext('agreement:ligums', 'Volunteer work agreements of your units')
-    pgettext('agreement:both', 'Volunteer work agreements of your units')
-    pgettext('agreement:vienosanas', 'Agreement texts')
-    pgettext('agreement:ligums', 'Agreement texts')
-    pgettext('agreement:both', 'Agreement texts')
-    pgettext('agreement:vienosanas', 'No agreement matches these filters.')
-    pgettext('agreement:ligums', 'No agreement matches these filters.')
-    pgettext('agreement:both', 'No agreement matches these filters.')
-    npgettext('agreement:vienosanas', '%(counter)s agreement', '%(counter)s agreements', 1)
-    npgettext('agreement:ligums', '%(counter)s agreement', '%(counter)s agreements', 1)
-    npgettext('agreement:both', '%(counter)s agreement', '%(counter)s agreements', 1)
-    pgettext('agreement:vienosanas', 'No agreements yet. An agreement is drafted from an application in the “%(step)s” step.')
-    pgettext('agreement:ligums', 'No agreements yet. An agreement is drafted from an application in the “%(step)s” step.')
-    pgettext('agreement:both', 'No agreements yet. An agreement is drafted from an application in the “%(step)s” step.')
-    pgettext('agreement:vienosanas', 'My agreements')
-    pgettext('agreement:ligums', 'My agreements')
-    pgettext('agreement:both', 'My agreements')
-    pgettext('agreement:vienosanas', 'No agreements yet')
-    pgettext('agreement:ligums', 'No agreements yet')
-    pgettext('agreement:both', 'No agreements yet')
-    pgettext('agreement:vienosanas', 'When your coordinator prepares your volunteer work agreement, you can download it here, and later your signed copy.')
-    pgettext('agreement:ligums', 'When your coordinator prepares your volunteer work agreement, you can download it here, and later your signed copy.')
-    pgettext('agreement:both', 'When your coordinator prepares your volunteer work agreement, you can download it here, and later your signed copy.')
-    pgettext('agreement:vienosanas', 'Download the agreement (PDF)')
-    pgettext('agreement:ligums', 'Download the agreement (PDF)')
-    pgettext('agreement:vienosanas', 'No agreements.')
-    pgettext('agreement:ligums', 'No agreements.')
-    pgettext('agreement:both', 'No agreements.')
-    pgettext('agreement:vienosanas', 'A saved version is never changed: agreements made from it keep exactly this text.')
-    pgettext('agreement:ligums', 'A saved version is never changed: agreements made from it keep exactly this text.')
-    pgettext('agreement:both', 'A saved version is never changed: agreements made from it keep exactly this text.')
-    pgettext('agreement:vienosanas', 'New agreements use the newest version; an agreement keeps the version it was made from.')
-    pgettext('agreement:ligums', 'New agreements use the newest version; an agreement keeps the version it was made from.')
-    pgettext('agreement:both', 'New agreements use the newest version; an agreement keeps the version it was made from.')
-    pgettext('agreement:vienosanas', 'Agreements made from it')
-    pgettext('agreement:ligums', 'Agreements made from it')
-    pgettext('agreement:both', 'Agreements made from it')
-    pgettext('agreement:vienosanas', 'No agreement texts yet.')
-    pgettext('agreement:ligums', 'No agreement texts yet.')
-    pgettext('agreement:both', 'No agreement texts yet.')
-    pgettext('agreement:vienosanas', 'New version of an agreement text')
-    pgettext('agreement:ligums', 'New version of an agreement text')
-    pgettext('agreement:both', 'New version of an agreement text')
-    pgettext('agreement:vienosanas', 'Saving makes it the text of new agreements of the institution (or of the chosen role). Agreements already made keep their version.')
-    pgettext('agreement:ligums', 'Saving makes it the text of new agreements of the institution (or of the chosen role). Agreements already made keep their version.')
-    pgettext('agreement:both', 'Saving makes it the text of new agreements of the institution (or of the chosen role). Agreements already made keep their version.')
-    pgettext('agreement:vienosanas', 'Write them in double braces; they are filled from the agreement. Conditions work too, for example:')
-    pgettext('agreement:ligums', 'Write them in double braces; they are filled from the agreement. Conditions work too, for example:')
-    pgettext('agreement:both', 'Write them in double braces; they are filled from the agreement. Conditions work too, for example:')
-    pgettext('agreement:vienosanas', 'Signed agreements')
-    pgettext('agreement:ligums', 'Signed agreements')
-    pgettext('agreement:both', 'Signed agreements')
-    pgettext('agreement:vienosanas', 'Periods are counted from the day the last application closed, the volunteer work ended or the agreement ended.')
-    pgettext('agreement:ligums', 'Periods are counted from the day the last application closed, the volunteer work ended or the agreement ended.')
-    pgettext('agreement:both', 'Periods are counted from the day the last application closed, the volunteer work ended or the agreement ended.')
-    pgettext('agreement:both', 'Agreement')
-    pgettext('agreement:vienosanas', 'No agreement files are due to be destroyed.')
-    pgettext('agreement:ligums', 'No agreement files are due to be destroyed.')
-    pgettext('agreement:both', 'No agreement files are due to be destroyed.')
-    pgettext('agreement:vienosanas', 'Agreements whose files were destroyed')
-    pgettext('agreement:ligums', 'Agreements whose files were destroyed')
-    pgettext('agreement:both', 'Agreements whose files were destroyed')
-    pgettext('agreement:vienosanas', 'Every day at %(time)s the retention run anonymises the people whose retention period has ended at every institution they were with, and destroys the PDFs and signed scans of agreements whose period has ended. Below is what it would do today — nothing has been changed yet.')
-    pgettext('agreement:ligums', 'Every day at %(time)s the retention run anonymises the people whose retention period has ended at every institution they were with, and destroys the PDFs and signed scans of agreements whose period has ended. Below is what it would do today — nothing has been changed yet.')
-    pgettext('agreement:both', 'Every day at %(time)s the retention run anonymises the people whose retention period has ended at every institution they were with, and destroys the PDFs and signed scans of agreements whose period has ended. Below is what it would do today — nothing has been changed yet.')
-    npgettext('agreement:vienosanas', "%(counter)s agreement's files would be destroyed today", "%(counter)s agreements' files would be destroyed today", 1)
-    npgettext('agreement:ligums', "%(counter)s agreement's files would be destroyed today", "%(counter)s agreements' files would be destroyed today", 1)
-    npgettext('agreement:both', "%(counter)s agreement's files would be destroyed today", "%(counter)s agreements' files would be destroyed today", 1)
-    pgettext('agreement:vienosanas', '“%(course)s” expired on %(day)s: it must be renewed before a new agreement.')
-    pgettext('agreement:ligums', '“%(course)s” expired on %(day)s: it must be renewed before a new agreement.')
-    pgettext('agreement:vienosanas', 'After that date no new agreement can be made for the roles that need it until the training is renewed.')
-    pgettext('agreement:ligums', 'After that date no new agreement can be made for the roles that need it until the training is renewed.')
-    pgettext('agreement:vienosanas', 'No session is open for registration right now. Sessions appear here for the institutions you have applied to or volunteer with.')
-    pgettext('agreement:ligums', 'No session is open for registration right now. Sessions appear here for the institutions you have applied to or volunteer with.')
-    pgettext('agreement:both', 'No session is open for registration right now. Sessions appear here for the institutions you have applied to or volunteer with.')
-    pgettext('agreement:vienosanas', 'You have completed the preparation. We are preparing your volunteer agreement.')
-    pgettext('agreement:ligums', 'You have completed the preparation. We are preparing your volunteer agreement.')
-    pgettext('agreement:vienosanas', 'training completions and the terms and dates of agreements')
-    pgettext('agreement:ligums', 'training completions and the terms and dates of agreements')
-    pgettext('agreement:both', 'training completions and the terms and dates of agreements')
-    pgettext('agreement:vienosanas', "Open applications are withdrawn and running volunteer work is ended. Your request counts as your written notice for agreements in force: the erasure is confirmed once the agreement's notice period has passed.")
-    pgettext('agreement:ligums', "Open applications are withdrawn and running volunteer work is ended. Your request counts as your written notice for agreements in force: the erasure is confirmed once the agreement's notice period has passed.")
-    pgettext('agreement:both', "Open applications are withdrawn and running volunteer work is ended. Your request counts as your written notice for agreements in force: the erasure is confirmed once the agreement's notice period has passed.")
-    pgettext('agreement:vienosanas', "A signed volunteer agreement is a record the institution must keep. Its PDF and signed copy are kept for the institution's retention period after the agreement ends and then destroyed. Training certificates are destroyed at once.")
-    pgettext('agreement:ligums', "A signed volunteer agreement is a record the institution must keep. Its PDF and signed copy are kept for the institution's retention period after the agreement ends and then destroyed. Training certificates are destroyed at once.")
-    pgettext('agreement:both', "A signed volunteer agreement is a record the institution must keep. Its PDF and signed copy are kept for the institution's retention period after the agreement ends and then destroyed. Training certificates are destroyed at once.")
-    pgettext('agreement:vienosanas', "Anonymising removes the person's name, contacts, personal code, texts, CVs, interview notes and the history of their details, closes the account, withdraws open applications and ends their agreements (the request is their written notice). Applications and agreements with their units, roles, statuses and dates stay for statistics; signed agreements are kept for the institution's retention period and then destroyed. It cannot be undone. Refuse only where a law obliges the institution to keep the data, and say which.")
-    pgettext('agreement:ligums', "Anonymising removes the person's name, contacts, personal code, texts, CVs, interview notes and the history of their details, closes the account, withdraws open applications and ends their agreements (the request is their written notice). Applications and agreements with their units, roles, statuses and dates stay for statistics; signed agreements are kept for the institution's retention period and then destroyed. It cannot be undone. Refuse only where a law obliges the institution to keep the data, and say which.")
-    pgettext('agreement:both', "Anonymising removes the person's name, contacts, personal code, texts, CVs, interview notes and the history of their details, closes the account, withdraws open applications and ends their agreements (the request is their written notice). Applications and agreements with their units, roles, statuses and dates stay for statistics; signed agreements are kept for the institution's retention period and then destroyed. It cannot be undone. Refuse only where a law obliges the institution to keep the data, and say which.")
-    pgettext('agreement:vienosanas', 'You and the institution sign a volunteer work agreement, and you start.')
-    pgettext('agreement:ligums', 'You and the institution sign a volunteer work agreement, and you start.')
-    pgettext('agreement:both', 'You and the institution sign a volunteer work agreement, and you start.')
-    pgettext('agreement:vienosanas', 'to train you and to conclude and carry out a volunteer work agreement;')
-    pgettext('agreement:ligums', 'to train you and to conclude and carry out a volunteer work agreement;')
-    pgettext('agreement:both', 'to train you and to conclude and carry out a volunteer work agreement;')
-    pgettext('agreement:vienosanas', 'your name, personal code (shown masked; printed in full only on the agreement) and date of birth;')
-    pgettext('agreement:ligums', 'your name, personal code (shown masked; printed in full only on the agreement) and date of birth;')
-    pgettext('agreement:both', 'your name, personal code (shown masked; printed in full only on the agreement) and date of birth;')
-    pgettext('agreement:vienosanas', 'the history of your application: interview notes, assessment, status changes, trainings, agreements and volunteer hours.')
-    pgettext('agreement:ligums', 'the history of your application: interview notes, assessment, status changes, trainings, agreements and volunteer hours.')
-    pgettext('agreement:both', 'the history of your application: interview notes, assessment, status changes, trainings, agreements and volunteer hours.')
-    pgettext('agreement:vienosanas', 'Steps taken at your request before concluding a volunteer work agreement, and carrying it out (Article 6(1)(b) of the General Data Protection Regulation, GDPR).')
-    pgettext('agreement:ligums', 'Steps taken at your request before concluding a volunteer work agreement, and carrying it out (Article 6(1)(b) of the General Data Protection Regulation, GDPR).')
-    pgettext('agreement:both', 'Steps taken at your request before concluding a volunteer work agreement, and carrying it out (Article 6(1)(b) of the General Data Protection Regulation, GDPR).')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s was generated; its PDF is being prepared.')
-    pgettext('agreement:ligums', 'Agreement %(number)s was generated; its PDF is being prepared.')
-    pgettext('agreement:vienosanas', 'The draft agreement was saved. Check it, then generate the PDF.')
-    pgettext('agreement:ligums', 'The draft agreement was saved. Check it, then generate the PDF.')
-    pgettext('agreement:vienosanas', 'The signed scan was not saved. See the form below.')
-    pgettext('agreement:ligums', 'The signed scan was not saved. See the form below.')
-    pgettext('agreement:vienosanas', 'A party asked for a written agreement')
-    pgettext('agreement:ligums', 'A party asked for a written agreement')
-    pgettext('agreement:vienosanas', 'Signed scan')
-    pgettext('agreement:ligums', 'Signed scan')
-    pgettext('agreement:vienosanas', 'Who ends the agreement')
-    pgettext('agreement:ligums', 'Who ends the agreement')
-    pgettext('agreement:vienosanas', 'Last day of the agreement')
-    pgettext('agreement:ligums', 'Last day of the agreement')
-    pgettext('agreement:vienosanas', 'The agreement cannot end before it starts.')
-    pgettext('agreement:ligums', 'The agreement cannot end before it starts.')
-    pgettext('agreement:vienosanas', 'The institution has no agreement template yet.')
-    pgettext('agreement:ligums', 'The institution has no agreement template yet.')
-    pgettext('agreement:vienosanas', 'This agreement has already been generated.')
-    pgettext('agreement:ligums', 'This agreement has already been generated.')
-    pgettext('agreement:vienosanas', 'Only a generated agreement can be sent.')
-    pgettext('agreement:ligums', 'Only a generated agreement can be sent.')
-    pgettext('agreement:vienosanas', 'Upload the signed agreement as PDF, JPEG or PNG.')
-    pgettext('agreement:ligums', 'Upload the signed agreement as PDF, JPEG or PNG.')
-    pgettext('agreement:vienosanas', 'Only a generated or sent agreement can be signed.')
-    pgettext('agreement:ligums', 'Only a generated or sent agreement can be signed.')
-    pgettext('agreement:vienosanas', 'The agreement cannot be signed before it was generated.')
-    pgettext('agreement:ligums', 'The agreement cannot be signed before it was generated.')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s in force.')
-    pgettext('agreement:ligums', 'Agreement %(number)s in force.')
-    pgettext('agreement:vienosanas', 'Only an agreement in force can be terminated.')
-    pgettext('agreement:ligums', 'Only an agreement in force can be terminated.')
-    pgettext('agreement:vienosanas', 'The agreement cannot end before the notice was given.')
-    pgettext('agreement:ligums', 'The agreement cannot end before the notice was given.')
-    pgettext('agreement:vienosanas', 'The agreement was terminated on %(date)s.')
-    pgettext('agreement:ligums', 'The agreement was terminated on %(date)s.')
-    pgettext('agreement:vienosanas', "The volunteer's data was erased; the agreement ended on %(date)s.")
-    pgettext('agreement:ligums', "The volunteer's data was erased; the agreement ended on %(date)s.")
-    pgettext('agreement:vienosanas', 'Agreement %(number)s is in force and its notice period of %(days)d days runs from the request until %(date)s. Confirm the erasure from that day, or first end the agreement sooner if both parties agree.')
-    pgettext('agreement:ligums', 'Agreement %(number)s is in force and its notice period of %(days)d days runs from the request until %(date)s. Confirm the erasure from that day, or first end the agreement sooner if both parties agree.')
-    pgettext('agreement:vienosanas', 'Agreement drafted')
-    pgettext('agreement:ligums', 'Agreement drafted')
-    pgettext('agreement:vienosanas', 'Agreement changed')
-    pgettext('agreement:ligums', 'Agreement changed')
-    pgettext('agreement:vienosanas', 'Agreement generated')
-    pgettext('agreement:ligums', 'Agreement generated')
-    pgettext('agreement:vienosanas', 'Agreement sent')
-    pgettext('agreement:ligums', 'Agreement sent')
-    pgettext('agreement:vienosanas', 'Signed agreement uploaded')
-    pgettext('agreement:ligums', 'Signed agreement uploaded')
-    pgettext('agreement:vienosanas', 'Agreement in force')
-    pgettext('agreement:ligums', 'Agreement in force')
-    pgettext('agreement:vienosanas', 'Agreement ended')
-    pgettext('agreement:ligums', 'Agreement ended')
-    pgettext('agreement:vienosanas', 'Agreement downloaded')
-    pgettext('agreement:ligums', 'Agreement downloaded')
-    pgettext('agreement:vienosanas', 'Your volunteer agreement is being prepared. You will be invited to sign it.')
-    pgettext('agreement:ligums', 'Your volunteer agreement is being prepared. You will be invited to sign it.')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s is marked as sent.')
-    pgettext('agreement:ligums', 'Agreement %(number)s is marked as sent.')
-    pgettext('agreement:vienosanas', 'The signed agreement %(number)s was uploaded; it is in force.')
-    pgettext('agreement:ligums', 'The signed agreement %(number)s was uploaded; it is in force.')
-    pgettext('agreement:vienosanas', 'The signed agreement %(number)s was uploaded; it comes into force on %(start)s.')
-    pgettext('agreement:ligums', 'The signed agreement %(number)s was uploaded; it comes into force on %(start)s.')
-    pgettext('agreement:vienosanas', 'Agreement %(number)s was terminated.')
-    pgettext('agreement:ligums', 'Agreement %(number)s was terminated.')
-    pgettext('agreement:vienosanas', 'The agreement was not terminated. See the form below.')
-    pgettext('agreement:ligums', 'The agreement was not terminated. See the form below.')
+    pgettext("agreement:vienosanas", "The PDF is made when the draft is generated.")
+    pgettext("agreement:ligums", "The PDF is made when the draft is generated.")
+    pgettext("agreement:vienosanas", "Agreements")
+    pgettext("agreement:ligums", "Agreements")
+    pgettext("agreement:both", "Agreements")
+    pgettext("agreement:vienosanas", "Draft agreement")
+    pgettext("agreement:ligums", "Draft agreement")
+    pgettext("agreement:vienosanas", "You can read this agreement but not change it.")
+    pgettext("agreement:ligums", "You can read this agreement but not change it.")
+    pgettext("agreement:vienosanas", "Status of the agreement")
+    pgettext("agreement:ligums", "Status of the agreement")
+    pgettext("agreement:vienosanas", "Agreement text")
+    pgettext("agreement:ligums", "Agreement text")
+    pgettext("agreement:vienosanas", "Renews")
+    pgettext("agreement:ligums", "Renews")
+    pgettext("agreement:vienosanas", "Renewed by")
+    pgettext("agreement:ligums", "Renewed by")
+    pgettext("agreement:vienosanas", "Signed agreement")
+    pgettext("agreement:ligums", "Signed agreement")
+    pgettext("agreement:vienosanas", "Download the signed scan")
+    pgettext("agreement:ligums", "Download the signed scan")
+    pgettext(
+        "agreement:vienosanas",
+        "Generating gives the agreement its number and makes the PDF. The terms cannot be changed afterwards.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Generating gives the agreement its number and makes the PDF. The terms cannot be changed afterwards.",
+    )
+    pgettext("agreement:vienosanas", "Generate the agreement")
+    pgettext("agreement:ligums", "Generate the agreement")
+    pgettext("agreement:vienosanas", "When the volunteer has received the agreement to sign.")
+    pgettext("agreement:ligums", "When the volunteer has received the agreement to sign.")
+    pgettext("agreement:vienosanas", "Upload the signed scan")
+    pgettext("agreement:ligums", "Upload the signed scan")
+    pgettext("agreement:vienosanas", "Save the signed agreement")
+    pgettext("agreement:ligums", "Save the signed agreement")
+    pgettext("agreement:vienosanas", "Terminate the agreement")
+    pgettext("agreement:ligums", "Terminate the agreement")
+    pgettext("agreement:vienosanas", "This agreement has ended.")
+    pgettext("agreement:ligums", "This agreement has ended.")
+    pgettext("agreement:vienosanas", "Agreement %(number)s")
+    pgettext("agreement:ligums", "Agreement %(number)s")
+    npgettext(
+        "agreement:vienosanas",
+        "The agreement ends in %(days)s day.",
+        "The agreement ends in %(days)s days.",
+        1,
+    )
+    npgettext(
+        "agreement:ligums", "The agreement ends in %(days)s day.", "The agreement ends in %(days)s days.", 1
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "A newer version (%(version)s) exists; this agreement keeps the version it was made from.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "A newer version (%(version)s) exists; this agreement keeps the version it was made from.",
+    )
+    pgettext("agreement:vienosanas", "Signed on %(day)s.")
+    pgettext("agreement:ligums", "Signed on %(day)s.")
+    pgettext(
+        "agreement:vienosanas",
+        "If the volunteer continues, prepare a renewal in time. Otherwise nothing needs to be done: the agreement ends on its end date.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "If the volunteer continues, prepare a renewal in time. Otherwise nothing needs to be done: the agreement ends on its end date.",
+    )
+    npgettext(
+        "agreement:vienosanas",
+        "Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s day.",
+        "Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s days.",
+        1,
+    )
+    npgettext(
+        "agreement:ligums",
+        "Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s day.",
+        "Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) ends on %(date)s, in %(days)s days.",
+        1,
+    )
+    pgettext("agreement:vienosanas", "Agreement %(number)s ends soon, on %(date)s")
+    pgettext("agreement:ligums", "Agreement %(number)s ends soon, on %(date)s")
+    pgettext("agreement:vienosanas", "Agreement %(number)s ends on %(date)s")
+    pgettext("agreement:ligums", "Agreement %(number)s ends on %(date)s")
+    pgettext(
+        "agreement:vienosanas",
+        "If you would like to continue, talk to your coordinator about a new agreement. Thank you for your work!",
+    )
+    pgettext(
+        "agreement:ligums",
+        "If you would like to continue, talk to your coordinator about a new agreement. Thank you for your work!",
+    )
+    pgettext("agreement:vienosanas", "Your applications and agreements in Tilts:")
+    pgettext("agreement:ligums", "Your applications and agreements in Tilts:")
+    npgettext(
+        "agreement:vienosanas",
+        "Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s day.",
+        "Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s days.",
+        1,
+    )
+    npgettext(
+        "agreement:ligums",
+        "Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s day.",
+        "Hello %(name)s,\n\nyour volunteer agreement %(number)s with %(institution)s (%(unit)s) ends on %(date)s, in %(days)s days.",
+        1,
+    )
+    pgettext("agreement:vienosanas", "Your volunteer agreement %(number)s ends on %(date)s")
+    pgettext("agreement:ligums", "Your volunteer agreement %(number)s ends on %(date)s")
+    pgettext(
+        "agreement:vienosanas",
+        "Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) was prepared on %(date)s and is still not signed.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Hello %(name)s,\n\nvolunteer agreement %(number)s (%(role)s, %(unit)s) was prepared on %(date)s and is still not signed.",
+    )
+    pgettext("agreement:vienosanas", "Agreement %(number)s is not signed yet")
+    pgettext("agreement:ligums", "Agreement %(number)s is not signed yet")
+    pgettext("agreement:vienosanas", "Renew the agreement")
+    pgettext("agreement:ligums", "Renew the agreement")
+    pgettext("agreement:vienosanas", "Draft the agreement")
+    pgettext("agreement:ligums", "Draft the agreement")
+    pgettext("agreement:vienosanas", "Agreement")
+    pgettext("agreement:ligums", "Agreement")
+    pgettext("agreement:vienosanas", "Change the draft agreement")
+    pgettext("agreement:ligums", "Change the draft agreement")
+    pgettext("agreement:vienosanas", "Agreements of this application")
+    pgettext("agreement:ligums", "Agreements of this application")
+    pgettext("agreement:vienosanas", "The agreement was not saved. See the marked fields.")
+    pgettext("agreement:ligums", "The agreement was not saved. See the marked fields.")
+    pgettext("agreement:vienosanas", "Written agreement")
+    pgettext("agreement:ligums", "Written agreement")
+    pgettext(
+        "agreement:vienosanas",
+        "The Volunteer Work Law requires writing when a party asks, when expenses are reimbursed, or when the volunteer is a minor.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "The Volunteer Work Law requires writing when a party asks, when expenses are reimbursed, or when the volunteer is a minor.",
+    )
+    pgettext("agreement:vienosanas", "A draft gets its number and PDF when you generate it.")
+    pgettext("agreement:ligums", "A draft gets its number and PDF when you generate it.")
+    pgettext(
+        "agreement:vienosanas",
+        "An agreement for these roles can be drafted once the volunteer has a valid completion of each course (an expired or withdrawn one does not count).",
+    )
+    pgettext(
+        "agreement:ligums",
+        "An agreement for these roles can be drafted once the volunteer has a valid completion of each course (an expired or withdrawn one does not count).",
+    )
+    pgettext("agreement:vienosanas", "Renew agreement %(number)s")
+    pgettext("agreement:ligums", "Renew agreement %(number)s")
+    pgettext(
+        "agreement:vienosanas",
+        "The application is in the “%(status)s” step. An agreement is drafted in the “%(step)s” step, or for an active volunteer.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "The application is in the “%(status)s” step. An agreement is drafted in the “%(step)s” step, or for an active volunteer.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        'The terms are copied from <a href="%(url)s">%(number)s</a>, which ends on %(end)s. Check them before saving.',
+    )
+    pgettext(
+        "agreement:ligums",
+        'The terms are copied from <a href="%(url)s">%(number)s</a>, which ends on %(end)s. Check them before saving.',
+    )
+    pgettext("agreement:vienosanas", "Volunteer work agreements of your units")
+    pgettext("agreement:ligums", "Volunteer work agreements of your units")
+    pgettext("agreement:both", "Volunteer work agreements of your units")
+    pgettext("agreement:vienosanas", "Agreement texts")
+    pgettext("agreement:ligums", "Agreement texts")
+    pgettext("agreement:both", "Agreement texts")
+    pgettext("agreement:vienosanas", "No agreement matches these filters.")
+    pgettext("agreement:ligums", "No agreement matches these filters.")
+    pgettext("agreement:both", "No agreement matches these filters.")
+    npgettext("agreement:vienosanas", "%(counter)s agreement", "%(counter)s agreements", 1)
+    npgettext("agreement:ligums", "%(counter)s agreement", "%(counter)s agreements", 1)
+    npgettext("agreement:both", "%(counter)s agreement", "%(counter)s agreements", 1)
+    pgettext(
+        "agreement:vienosanas",
+        "No agreements yet. An agreement is drafted from an application in the “%(step)s” step.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "No agreements yet. An agreement is drafted from an application in the “%(step)s” step.",
+    )
+    pgettext(
+        "agreement:both",
+        "No agreements yet. An agreement is drafted from an application in the “%(step)s” step.",
+    )
+    pgettext("agreement:vienosanas", "My agreements")
+    pgettext("agreement:ligums", "My agreements")
+    pgettext("agreement:both", "My agreements")
+    pgettext("agreement:vienosanas", "No agreements yet")
+    pgettext("agreement:ligums", "No agreements yet")
+    pgettext("agreement:both", "No agreements yet")
+    pgettext(
+        "agreement:vienosanas",
+        "When your coordinator prepares your volunteer work agreement, you can download it here, and later your signed copy.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "When your coordinator prepares your volunteer work agreement, you can download it here, and later your signed copy.",
+    )
+    pgettext(
+        "agreement:both",
+        "When your coordinator prepares your volunteer work agreement, you can download it here, and later your signed copy.",
+    )
+    pgettext("agreement:vienosanas", "Download the agreement (PDF)")
+    pgettext("agreement:ligums", "Download the agreement (PDF)")
+    pgettext("agreement:vienosanas", "No agreements.")
+    pgettext("agreement:ligums", "No agreements.")
+    pgettext("agreement:both", "No agreements.")
+    pgettext(
+        "agreement:vienosanas",
+        "A saved version is never changed: agreements made from it keep exactly this text.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "A saved version is never changed: agreements made from it keep exactly this text.",
+    )
+    pgettext(
+        "agreement:both", "A saved version is never changed: agreements made from it keep exactly this text."
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "New agreements use the newest version; an agreement keeps the version it was made from.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "New agreements use the newest version; an agreement keeps the version it was made from.",
+    )
+    pgettext(
+        "agreement:both",
+        "New agreements use the newest version; an agreement keeps the version it was made from.",
+    )
+    pgettext("agreement:vienosanas", "Agreements made from it")
+    pgettext("agreement:ligums", "Agreements made from it")
+    pgettext("agreement:both", "Agreements made from it")
+    pgettext("agreement:vienosanas", "No agreement texts yet.")
+    pgettext("agreement:ligums", "No agreement texts yet.")
+    pgettext("agreement:both", "No agreement texts yet.")
+    pgettext("agreement:vienosanas", "New version of an agreement text")
+    pgettext("agreement:ligums", "New version of an agreement text")
+    pgettext("agreement:both", "New version of an agreement text")
+    pgettext(
+        "agreement:vienosanas",
+        "Saving makes it the text of new agreements of the institution (or of the chosen role). Agreements already made keep their version.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Saving makes it the text of new agreements of the institution (or of the chosen role). Agreements already made keep their version.",
+    )
+    pgettext(
+        "agreement:both",
+        "Saving makes it the text of new agreements of the institution (or of the chosen role). Agreements already made keep their version.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "Write them in double braces; they are filled from the agreement. Conditions work too, for example:",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Write them in double braces; they are filled from the agreement. Conditions work too, for example:",
+    )
+    pgettext(
+        "agreement:both",
+        "Write them in double braces; they are filled from the agreement. Conditions work too, for example:",
+    )
+    pgettext("agreement:vienosanas", "Signed agreements")
+    pgettext("agreement:ligums", "Signed agreements")
+    pgettext("agreement:both", "Signed agreements")
+    pgettext(
+        "agreement:vienosanas",
+        "Periods are counted from the day the last application closed, the volunteer work ended or the agreement ended.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Periods are counted from the day the last application closed, the volunteer work ended or the agreement ended.",
+    )
+    pgettext(
+        "agreement:both",
+        "Periods are counted from the day the last application closed, the volunteer work ended or the agreement ended.",
+    )
+    pgettext("agreement:both", "Agreement")
+    pgettext("agreement:vienosanas", "No agreement files are due to be destroyed.")
+    pgettext("agreement:ligums", "No agreement files are due to be destroyed.")
+    pgettext("agreement:both", "No agreement files are due to be destroyed.")
+    pgettext("agreement:vienosanas", "Agreements whose files were destroyed")
+    pgettext("agreement:ligums", "Agreements whose files were destroyed")
+    pgettext("agreement:both", "Agreements whose files were destroyed")
+    pgettext(
+        "agreement:vienosanas",
+        "Every day at %(time)s the retention run anonymises the people whose retention period has ended at every institution they were with, and destroys the PDFs and signed scans of agreements whose period has ended. Below is what it would do today — nothing has been changed yet.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Every day at %(time)s the retention run anonymises the people whose retention period has ended at every institution they were with, and destroys the PDFs and signed scans of agreements whose period has ended. Below is what it would do today — nothing has been changed yet.",
+    )
+    pgettext(
+        "agreement:both",
+        "Every day at %(time)s the retention run anonymises the people whose retention period has ended at every institution they were with, and destroys the PDFs and signed scans of agreements whose period has ended. Below is what it would do today — nothing has been changed yet.",
+    )
+    npgettext(
+        "agreement:vienosanas",
+        "%(counter)s agreement's files would be destroyed today",
+        "%(counter)s agreements' files would be destroyed today",
+        1,
+    )
+    npgettext(
+        "agreement:ligums",
+        "%(counter)s agreement's files would be destroyed today",
+        "%(counter)s agreements' files would be destroyed today",
+        1,
+    )
+    npgettext(
+        "agreement:both",
+        "%(counter)s agreement's files would be destroyed today",
+        "%(counter)s agreements' files would be destroyed today",
+        1,
+    )
+    pgettext(
+        "agreement:vienosanas", "“%(course)s” expired on %(day)s: it must be renewed before a new agreement."
+    )
+    pgettext(
+        "agreement:ligums", "“%(course)s” expired on %(day)s: it must be renewed before a new agreement."
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "After that date no new agreement can be made for the roles that need it until the training is renewed.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "After that date no new agreement can be made for the roles that need it until the training is renewed.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "No session is open for registration right now. Sessions appear here for the institutions you have applied to or volunteer with.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "No session is open for registration right now. Sessions appear here for the institutions you have applied to or volunteer with.",
+    )
+    pgettext(
+        "agreement:both",
+        "No session is open for registration right now. Sessions appear here for the institutions you have applied to or volunteer with.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "You have completed the preparation. We are preparing your volunteer agreement.",
+    )
+    pgettext(
+        "agreement:ligums", "You have completed the preparation. We are preparing your volunteer agreement."
+    )
+    pgettext("agreement:vienosanas", "training completions and the terms and dates of agreements")
+    pgettext("agreement:ligums", "training completions and the terms and dates of agreements")
+    pgettext("agreement:both", "training completions and the terms and dates of agreements")
+    pgettext(
+        "agreement:vienosanas",
+        "Open applications are withdrawn and running volunteer work is ended. Your request counts as your written notice for agreements in force: the erasure is confirmed once the agreement's notice period has passed.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Open applications are withdrawn and running volunteer work is ended. Your request counts as your written notice for agreements in force: the erasure is confirmed once the agreement's notice period has passed.",
+    )
+    pgettext(
+        "agreement:both",
+        "Open applications are withdrawn and running volunteer work is ended. Your request counts as your written notice for agreements in force: the erasure is confirmed once the agreement's notice period has passed.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "A signed volunteer agreement is a record the institution must keep. Its PDF and signed copy are kept for the institution's retention period after the agreement ends and then destroyed. Training certificates are destroyed at once.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "A signed volunteer agreement is a record the institution must keep. Its PDF and signed copy are kept for the institution's retention period after the agreement ends and then destroyed. Training certificates are destroyed at once.",
+    )
+    pgettext(
+        "agreement:both",
+        "A signed volunteer agreement is a record the institution must keep. Its PDF and signed copy are kept for the institution's retention period after the agreement ends and then destroyed. Training certificates are destroyed at once.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "Anonymising removes the person's name, contacts, personal code, texts, CVs, interview notes and the history of their details, closes the account, withdraws open applications and ends their agreements (the request is their written notice). Applications and agreements with their units, roles, statuses and dates stay for statistics; signed agreements are kept for the institution's retention period and then destroyed. It cannot be undone. Refuse only where a law obliges the institution to keep the data, and say which.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Anonymising removes the person's name, contacts, personal code, texts, CVs, interview notes and the history of their details, closes the account, withdraws open applications and ends their agreements (the request is their written notice). Applications and agreements with their units, roles, statuses and dates stay for statistics; signed agreements are kept for the institution's retention period and then destroyed. It cannot be undone. Refuse only where a law obliges the institution to keep the data, and say which.",
+    )
+    pgettext(
+        "agreement:both",
+        "Anonymising removes the person's name, contacts, personal code, texts, CVs, interview notes and the history of their details, closes the account, withdraws open applications and ends their agreements (the request is their written notice). Applications and agreements with their units, roles, statuses and dates stay for statistics; signed agreements are kept for the institution's retention period and then destroyed. It cannot be undone. Refuse only where a law obliges the institution to keep the data, and say which.",
+    )
+    pgettext(
+        "agreement:vienosanas", "You and the institution sign a volunteer work agreement, and you start."
+    )
+    pgettext("agreement:ligums", "You and the institution sign a volunteer work agreement, and you start.")
+    pgettext("agreement:both", "You and the institution sign a volunteer work agreement, and you start.")
+    pgettext("agreement:vienosanas", "to train you and to conclude and carry out a volunteer work agreement;")
+    pgettext("agreement:ligums", "to train you and to conclude and carry out a volunteer work agreement;")
+    pgettext("agreement:both", "to train you and to conclude and carry out a volunteer work agreement;")
+    pgettext(
+        "agreement:vienosanas",
+        "your name, personal code (shown masked; printed in full only on the agreement) and date of birth;",
+    )
+    pgettext(
+        "agreement:ligums",
+        "your name, personal code (shown masked; printed in full only on the agreement) and date of birth;",
+    )
+    pgettext(
+        "agreement:both",
+        "your name, personal code (shown masked; printed in full only on the agreement) and date of birth;",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "the history of your application: interview notes, assessment, status changes, trainings, agreements and volunteer hours.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "the history of your application: interview notes, assessment, status changes, trainings, agreements and volunteer hours.",
+    )
+    pgettext(
+        "agreement:both",
+        "the history of your application: interview notes, assessment, status changes, trainings, agreements and volunteer hours.",
+    )
+    pgettext(
+        "agreement:vienosanas",
+        "Steps taken at your request before concluding a volunteer work agreement, and carrying it out (Article 6(1)(b) of the General Data Protection Regulation, GDPR).",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Steps taken at your request before concluding a volunteer work agreement, and carrying it out (Article 6(1)(b) of the General Data Protection Regulation, GDPR).",
+    )
+    pgettext(
+        "agreement:both",
+        "Steps taken at your request before concluding a volunteer work agreement, and carrying it out (Article 6(1)(b) of the General Data Protection Regulation, GDPR).",
+    )
+    pgettext("agreement:vienosanas", "Agreement %(number)s was generated; its PDF is being prepared.")
+    pgettext("agreement:ligums", "Agreement %(number)s was generated; its PDF is being prepared.")
+    pgettext("agreement:vienosanas", "The draft agreement was saved. Check it, then generate the PDF.")
+    pgettext("agreement:ligums", "The draft agreement was saved. Check it, then generate the PDF.")
+    pgettext("agreement:vienosanas", "The signed scan was not saved. See the form below.")
+    pgettext("agreement:ligums", "The signed scan was not saved. See the form below.")
+    pgettext("agreement:vienosanas", "A party asked for a written agreement")
+    pgettext("agreement:ligums", "A party asked for a written agreement")
+    pgettext("agreement:vienosanas", "Signed scan")
+    pgettext("agreement:ligums", "Signed scan")
+    pgettext("agreement:vienosanas", "Who ends the agreement")
+    pgettext("agreement:ligums", "Who ends the agreement")
+    pgettext("agreement:vienosanas", "Last day of the agreement")
+    pgettext("agreement:ligums", "Last day of the agreement")
+    pgettext("agreement:vienosanas", "The agreement cannot end before it starts.")
+    pgettext("agreement:ligums", "The agreement cannot end before it starts.")
+    pgettext("agreement:vienosanas", "The institution has no agreement template yet.")
+    pgettext("agreement:ligums", "The institution has no agreement template yet.")
+    pgettext("agreement:vienosanas", "This agreement has already been generated.")
+    pgettext("agreement:ligums", "This agreement has already been generated.")
+    pgettext("agreement:vienosanas", "Only a generated agreement can be sent.")
+    pgettext("agreement:ligums", "Only a generated agreement can be sent.")
+    pgettext("agreement:vienosanas", "Upload the signed agreement as PDF, JPEG or PNG.")
+    pgettext("agreement:ligums", "Upload the signed agreement as PDF, JPEG or PNG.")
+    pgettext("agreement:vienosanas", "Only a generated or sent agreement can be signed.")
+    pgettext("agreement:ligums", "Only a generated or sent agreement can be signed.")
+    pgettext("agreement:vienosanas", "The agreement cannot be signed before it was generated.")
+    pgettext("agreement:ligums", "The agreement cannot be signed before it was generated.")
+    pgettext("agreement:vienosanas", "Agreement %(number)s in force.")
+    pgettext("agreement:ligums", "Agreement %(number)s in force.")
+    pgettext("agreement:vienosanas", "Only an agreement in force can be terminated.")
+    pgettext("agreement:ligums", "Only an agreement in force can be terminated.")
+    pgettext("agreement:vienosanas", "The agreement cannot end before the notice was given.")
+    pgettext("agreement:ligums", "The agreement cannot end before the notice was given.")
+    pgettext("agreement:vienosanas", "The agreement was terminated on %(date)s.")
+    pgettext("agreement:ligums", "The agreement was terminated on %(date)s.")
+    pgettext("agreement:vienosanas", "The volunteer's data was erased; the agreement ended on %(date)s.")
+    pgettext("agreement:ligums", "The volunteer's data was erased; the agreement ended on %(date)s.")
+    pgettext(
+        "agreement:vienosanas",
+        "Agreement %(number)s is in force and its notice period of %(days)d days runs from the request until %(date)s. Confirm the erasure from that day, or first end the agreement sooner if both parties agree.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Agreement %(number)s is in force and its notice period of %(days)d days runs from the request until %(date)s. Confirm the erasure from that day, or first end the agreement sooner if both parties agree.",
+    )
+    pgettext("agreement:vienosanas", "Agreement drafted")
+    pgettext("agreement:ligums", "Agreement drafted")
+    pgettext("agreement:vienosanas", "Agreement changed")
+    pgettext("agreement:ligums", "Agreement changed")
+    pgettext("agreement:vienosanas", "Agreement generated")
+    pgettext("agreement:ligums", "Agreement generated")
+    pgettext("agreement:vienosanas", "Agreement sent")
+    pgettext("agreement:ligums", "Agreement sent")
+    pgettext("agreement:vienosanas", "Signed agreement uploaded")
+    pgettext("agreement:ligums", "Signed agreement uploaded")
+    pgettext("agreement:vienosanas", "Agreement in force")
+    pgettext("agreement:ligums", "Agreement in force")
+    pgettext("agreement:vienosanas", "Agreement ended")
+    pgettext("agreement:ligums", "Agreement ended")
+    pgettext("agreement:vienosanas", "Agreement downloaded")
+    pgettext("agreement:ligums", "Agreement downloaded")
+    pgettext(
+        "agreement:vienosanas", "Your volunteer agreement is being prepared. You will be invited to sign it."
+    )
+    pgettext(
+        "agreement:ligums", "Your volunteer agreement is being prepared. You will be invited to sign it."
+    )
+    pgettext("agreement:vienosanas", "Agreement %(number)s is marked as sent.")
+    pgettext("agreement:ligums", "Agreement %(number)s is marked as sent.")
+    pgettext("agreement:vienosanas", "The signed agreement %(number)s was uploaded; it is in force.")
+    pgettext("agreement:ligums", "The signed agreement %(number)s was uploaded; it is in force.")
+    pgettext(
+        "agreement:vienosanas",
+        "The signed agreement %(number)s was uploaded; it comes into force on %(start)s.",
+    )
+    pgettext(
+        "agreement:ligums", "The signed agreement %(number)s was uploaded; it comes into force on %(start)s."
+    )
+    pgettext("agreement:vienosanas", "Agreement %(number)s was terminated.")
+    pgettext("agreement:ligums", "Agreement %(number)s was terminated.")
+    pgettext("agreement:vienosanas", "The agreement was not terminated. See the form below.")
+    pgettext("agreement:ligums", "The agreement was not terminated. See the form below.")

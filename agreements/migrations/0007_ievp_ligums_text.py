@@ -13,7 +13,10 @@ REPLACEMENTS = [
     ("Vienošanās ir spēkā no", "Līgums ir spēkā no"),
     ("pēc vienošanās beigām", "pēc līguma beigām"),
     ("vienošanās izpildei", "līguma izpildei"),
-    ("8. Vienošanās izbeigšana. Katra puse var izbeigt vienošanos", "8. Līguma izbeigšana. Katra puse var izbeigt līgumu"),
+    (
+        "8. Vienošanās izbeigšana. Katra puse var izbeigt vienošanos",
+        "8. Līguma izbeigšana. Katra puse var izbeigt līgumu",
+    ),
     ("vienojoties, vienošanos var izbeigt ātrāk", "vienojoties, līgumu var izbeigt ātrāk"),
     ("Vienošanās sagatavota divos eksemplāros", "Līgums sagatavots divos eksemplāros"),
 ]
@@ -34,7 +37,9 @@ def load(apps, schema_editor):
     if institution is None:
         return
     current = (
-        AgreementTemplate.objects.filter(institution=institution, role__isnull=True).order_by("-version").first()
+        AgreementTemplate.objects.filter(institution=institution, role__isnull=True)
+        .order_by("-version")
+        .first()
     )
     if current is None or current.body != FIRST.BODY:
         return  # no text yet (0002 makes it when the institution exists), or one of their own
