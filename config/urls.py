@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("trainings.urls")),
     path("", include("privacy.urls")),
+    path("", include("events.urls")),
 ]

@@ -83,7 +83,8 @@ def verification_context(document: Document) -> dict:
 
 
 def render_html(kind: DocumentKind, document: Document, subject: Any) -> str:
-    with translation.override(kind.language):
+    language = kind.language_of(subject)
+    with translation.override(language):
         context = kind.context(subject)
         unit = kind.unit(subject)
         return render_to_string(
@@ -92,7 +93,7 @@ def render_html(kind: DocumentKind, document: Document, subject: Any) -> str:
                 "institution": unit.institution.name,
                 "unit": unit.name,
                 "document_title": str(kind.label),
-                "document_language": kind.language,
+                "document_language": language,
                 **context,
                 "number": document.number or context.get("number", ""),
                 "document": document,

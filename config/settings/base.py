@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "volunteers",
     "agreements",
     "trainings",
+    "events",
     "privacy",
 ]
 

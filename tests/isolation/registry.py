@@ -204,6 +204,10 @@ def _merge_extra(*modules) -> None:
 from .cases_agreements import CASES as _AGREEMENTS  # noqa: E402
 from .cases_agreements import EXTRA as _AGREEMENTS_EXTRA  # noqa: E402
 from .cases_documents import CASES as _DOCUMENTS  # noqa: E402
+from .cases_events_me import CASES as _EVENTS_ME  # noqa: E402
+from .cases_events_me import EXTRA as _EVENTS_ME_EXTRA  # noqa: E402
+from .cases_events_staff import CASES as _EVENTS_STAFF  # noqa: E402
+from .cases_events_staff import EXTRA as _EVENTS_STAFF_EXTRA  # noqa: E402
 from .cases_privacy import CASES as _PRIVACY  # noqa: E402
 from .cases_trainings import CASES as _TRAININGS  # noqa: E402
 from .cases_trainings import EXTRA as _TRAININGS_EXTRA  # noqa: E402
@@ -214,5 +218,13 @@ from .cases_volunteers_pipeline import EXTRA as _PIPELINE_EXTRA  # noqa: E402
 from .cases_volunteers_public import CASES as _PUBLIC  # noqa: E402
 from .cases_volunteers_public import EXTRA as _PUBLIC_EXTRA  # noqa: E402
 
-_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS, _TRAININGS, _PRIVACY)
-_merge_extra(_PUBLIC_EXTRA, _PIPELINE_EXTRA, _ME_EXTRA, _AGREEMENTS_EXTRA, _TRAININGS_EXTRA)
+_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS, _TRAININGS, _PRIVACY, _EVENTS_STAFF, _EVENTS_ME)
+_merge_extra(
+    _PUBLIC_EXTRA,
+    _PIPELINE_EXTRA,
+    _ME_EXTRA,
+    _AGREEMENTS_EXTRA,
+    _TRAININGS_EXTRA,
+    _EVENTS_STAFF_EXTRA,
+    _EVENTS_ME_EXTRA,
+)

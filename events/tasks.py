@@ -1,0 +1,32 @@
+import smtplib
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+)
+def notice_send(self, notice_id: int) -> bool:
+    """Email one step of an event to one person; once per notice (see the service)."""
+    return services.notice_send(notice_id=notice_id)
+
+
+@shared_task
+def notices_sweep() -> int:
+    """Periodic: queue again event emails not sent for a while."""
+    return len(services.notices_requeue_unsent())
+
+
+@shared_task(acks_late=True)
+def certificate_notice_send(certificate_id: int, kind: str, recipient_ids: list[int]) -> int:
+    """Tell about a certificate request or its answer (best effort)."""
+    return services.certificate_notice_send(
+        certificate_id=certificate_id, kind=kind, recipient_ids=recipient_ids
+    )
