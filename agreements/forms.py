@@ -17,7 +17,7 @@ from core.forms import add_service_errors  # noqa: F401 (the agreement views imp
 from core.widgets import DateInput
 from volunteers.models import Role
 
-from . import selectors, services
+from . import selectors, services, terms
 from .models import MIN_NOTICE_DAYS, Agreement
 from .rendering import PLACEHOLDERS, body_template
 from .terms import AgreementTerms
@@ -235,6 +235,9 @@ class TemplateVersionForm(forms.Form):
 
     def __init__(self, *args, institutions, roles, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["role"].help_text = terms.for_terms(i.agreement_term for i in institutions).gettext(
+            "A role's own text is used instead of the institution's for agreements of that role."
+        )
         self.fields["institution"].queryset = institutions
         self.fields["institution"].label_from_instance = lambda institution: institution.name
         self.fields["role"].queryset = roles

@@ -207,6 +207,11 @@ class Agreement(models.Model):
         # The label agrees with the institution's word (parakstīta vienošanās, parakstīts līgums).
         return self.terms.status_label(self.status)
 
+    def get_end_kind_display(self) -> str:
+        if self.end_kind == self.EndKind.TERMINATED:  # izbeigta vienošanās, izbeigts līgums
+            return self.terms.gettext("Terminated early")
+        return str(self.EndKind(self.end_kind).label) if self.end_kind else ""
+
 
 AUDIT_ACTIONS = {  # in the word of the event's institution (agreements.terms.MESSAGES)
     "agreement.create": Termed("Agreement drafted"),
@@ -217,5 +222,5 @@ AUDIT_ACTIONS = {  # in the word of the event's institution (agreements.terms.ME
     "agreement.activate": Termed("Agreement in force"),
     "agreement.end": Termed("Agreement ended"),
     "agreement.download": Termed("Agreement downloaded"),
-    "agreement.template": _("Agreement template version created"),
+    "agreement.template": Termed("Agreement template version created"),
 }

@@ -94,7 +94,7 @@ def _blockers(erasures: list[Erasure]) -> dict[int, list[str]]:
             erasure.actor, permissions.VIEW, agreement.unit
         ):
             # Another institution's agreement: when, not which.
-            text = _(
+            text = terms.for_institution_id(agreement.institution_id).gettext(
                 "An agreement with another institution is in force and its notice period runs from the "
                 "request until %(date)s. Confirm the erasure from that day."
             ) % {"date": date_format(ends, "j.m.Y")}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.registry import DocumentKind, register
 from institutions import permissions
 
+from . import terms
 from .models import Status
 from .rendering import print_context
 
@@ -32,6 +33,9 @@ register(
     DocumentKind(
         key=AGREEMENT,
         label=_("Volunteer work agreement"),
+        label_by_unit=lambda unit: terms.for_institution(unit.institution).gettext(
+            "Volunteer work agreement"
+        ),
         model="agreements.Agreement",
         template="pdf/agreement.html",
         context=print_context,

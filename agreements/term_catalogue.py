@@ -493,6 +493,46 @@ def _catalogue():  # pragma: no cover
         "agreement:ligums",
         "Agreement %(number)s is in force and its notice period of %(days)d days runs from the request until %(date)s. Confirm the erasure from that day, or first end the agreement sooner if both parties agree.",
     )
+    pgettext("agreement:vienosanas", "Volunteer work agreement")
+    pgettext("agreement:ligums", "Volunteer work agreement")
+    pgettext("agreement:vienosanas", "Terminated early")
+    pgettext("agreement:ligums", "Terminated early")
+    pgettext(
+        "agreement:vienosanas",
+        "A role's own text is used instead of the institution's for agreements of that role.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "A role's own text is used instead of the institution's for agreements of that role.",
+    )
+    pgettext("agreement:vienosanas", "Version %(version)d of “%(title)s” is now used for new agreements.")
+    pgettext("agreement:ligums", "Version %(version)d of “%(title)s” is now used for new agreements.")
+    pgettext("agreement:vienosanas", "agreement number")
+    pgettext("agreement:ligums", "agreement number")
+    pgettext("agreement:vienosanas", "Agreement template version created")
+    pgettext("agreement:ligums", "Agreement template version created")
+    pgettext("agreement:vienosanas", "Agreement files destroyed at the end of the retention period")
+    pgettext("agreement:ligums", "Agreement files destroyed at the end of the retention period")
+    pgettext(
+        "agreement:vienosanas",
+        "An agreement with another institution is in force and its notice period runs from the request until %(date)s. Confirm the erasure from that day.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "An agreement with another institution is in force and its notice period runs from the request until %(date)s. Confirm the erasure from that day.",
+    )
+    pgettext("agreement:vienosanas", "Only volunteers with an agreement in force at this unit on that date.")
+    pgettext("agreement:ligums", "Only volunteers with an agreement in force at this unit on that date.")
+    pgettext("agreement:vienosanas", "The volunteer has no agreement with this unit.")
+    pgettext("agreement:ligums", "The volunteer has no agreement with this unit.")
+    pgettext(
+        "agreement:vienosanas",
+        "You can register for trainings of an institution you have applied to or volunteer with.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "You can register for trainings of an institution you have applied to or volunteer with.",
+    )
     pgettext("agreement:vienosanas", "Agreement drafted")
     pgettext("agreement:ligums", "Agreement drafted")
     pgettext("agreement:vienosanas", "Agreement changed")
@@ -515,6 +555,8 @@ def _catalogue():  # pragma: no cover
     pgettext(
         "agreement:ligums", "Your volunteer agreement is being prepared. You will be invited to sign it."
     )
+    pgettext("agreement:vienosanas", "%(names)s has no volunteer agreement in force at %(unit)s on %(date)s.")
+    pgettext("agreement:ligums", "%(names)s has no volunteer agreement in force at %(unit)s on %(date)s.")
     pgettext("agreement:vienosanas", "Agreement %(number)s is marked as sent.")
     pgettext("agreement:ligums", "Agreement %(number)s is marked as sent.")
     pgettext("agreement:vienosanas", "The signed agreement %(number)s was uploaded; it is in force.")

@@ -66,6 +66,18 @@ MESSAGES = [
     "Agreement %(number)s is in force and its notice period of %(days)d days runs from "
     "the request until %(date)s. Confirm the erasure from that day, or first end the "
     "agreement sooner if both parties agree.",
+    "Volunteer work agreement",
+    "Terminated early",
+    "A role's own text is used instead of the institution's for agreements of that role.",
+    "Version %(version)d of “%(title)s” is now used for new agreements.",
+    "agreement number",
+    "Agreement template version created",
+    "Agreement files destroyed at the end of the retention period",
+    "An agreement with another institution is in force and its notice period runs from the "
+    "request until %(date)s. Confirm the erasure from that day.",
+    "Only volunteers with an agreement in force at this unit on that date.",
+    "The volunteer has no agreement with this unit.",
+    "You can register for trainings of an institution you have applied to or volunteer with.",
     "Agreement drafted",
     "Agreement changed",
     "Agreement generated",
@@ -126,8 +138,9 @@ class AgreementTerms:
         return DOCUMENT_TITLES.get(self.term, DOCUMENT_TITLES[VIENOSANAS])
 
     def gettext(self, message: str) -> str:
-        """``message`` (one of ``MESSAGES``) in this word."""
-        return pgettext(self.context, message)
+        """``message`` (one of ``MESSAGES``) in this word; for a reader of both institutions
+        (a superuser) these are worded as at VPD — the lists and menus have their own texts."""
+        return pgettext(CONTEXTS[VIENOSANAS] if self.term == BOTH else self.context, message)
 
     def status_label(self, status: str) -> str:
         from .models import Status
@@ -203,8 +216,13 @@ def _institution_terms() -> dict[int, str]:
 def forget(sender=None, instance=None, **kwargs) -> None:
     """Signal receiver: an institution or a unit changed."""
     from django.core.cache import cache
+    from django.db import transaction
 
-    cache.delete_many([_UNIT_TERMS_KEY, _INSTITUTION_TERMS_KEY])
+    keys = [_UNIT_TERMS_KEY, _INSTITUTION_TERMS_KEY]
+    cache.delete_many(keys)
+    # Again once the change is committed: a request that read the old word meanwhile may
+    # have cached it.
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def forget_volunteer(user_id: int) -> None:

@@ -436,6 +436,11 @@ def template_detail(request, pk: int):
     )
 
 
+def _placeholders(words: terms.AgreementTerms) -> dict:
+    """The placeholders with their meaning, the agreement's number in the reader's word."""
+    return {**PLACEHOLDERS, "number": words.gettext("agreement number")}
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -470,7 +475,9 @@ def template_new(request):
                 else:
                     messages.success(
                         request,
-                        _("Version %(version)d of “%(title)s” is now used for new agreements.")
+                        terms.for_institution(template.institution).gettext(
+                            "Version %(version)d of “%(title)s” is now used for new agreements."
+                        )
                         % {"version": template.version, "title": template.title},
                     )
                     return redirect("agreements:template_detail", pk=template.pk)
@@ -492,6 +499,6 @@ def template_new(request):
     return render(
         request,
         "agreements/templates/new.html",
-        {"form": form, "placeholders": PLACEHOLDERS, "preview": preview},
+        {"form": form, "placeholders": _placeholders(terms.for_user(request.user)), "preview": preview},
         status=status,
     )

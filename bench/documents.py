@@ -19,9 +19,15 @@ def _builders() -> dict[str, Callable[[int], list]]:
     """Per document kind, a function that makes ``count`` subjects with a queued document
     each. A kind registered without a builder here is reported, never skipped silently."""
     from .agreements import issue_agreement_documents
+    from .events import issue_gate_pass_documents, issue_work_certificate_documents
     from .trainings import issue_certificate_documents
 
-    return {"agreement": issue_agreement_documents, "training_certificate": issue_certificate_documents}
+    return {
+        "agreement": issue_agreement_documents,
+        "training_certificate": issue_certificate_documents,
+        "event_gate_pass": issue_gate_pass_documents,
+        "volunteer_work_certificate": issue_work_certificate_documents,
+    }
 
 
 def bench_kind(kind, count: int) -> None:

@@ -3,7 +3,7 @@ SQLite database in a temporary folder (never db.sqlite3, never DATABASE_URL), de
 afterwards.
 
     .venv/bin/python -m bench.run [--documents 50] [--agreements 10000] [--sweep 10000]
-                                  [--attendance 50,500] [--keep]
+                                  [--attendance 50,500] [--calendar 300] [--queue 1000] [--keep]
 
 1. For every registered document kind, N documents through the shared render task
    (bench.documents): time per document, PDF size, memory.
@@ -12,6 +12,9 @@ afterwards.
 3. The stuck-document sweeper over S document rows (bench.documents).
 4. The trainings' attendance page of one session day with 50 and 500 registrations
    (bench.trainings): time (median of several runs) and SQL queries.
+5. The events' pages (bench.events): a prison's month calendar with N events and the
+   approval queue with M proposals, each against a bare view (ratio) with its SQL queries,
+   at a tenth of the size and at full size.
 Figures only: nothing here asserts a time.
 """
 
@@ -40,6 +43,12 @@ def main() -> None:
         default="50,500",
         help="registrations per session for the attendance page, comma-separated (default 50,500; 0 skips)",
     )
+    parser.add_argument(
+        "--calendar", type=int, default=300, help="events in the month calendar (default 300; 0 skips)"
+    )
+    parser.add_argument(
+        "--queue", type=int, default=1000, help="proposals in the approval queue (default 1000; 0 skips)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, PDFs)")
     args = parser.parse_args()
 
@@ -62,6 +71,7 @@ def main() -> None:
 
         from .agreements import bench_sweeps
         from .documents import bench_documents, bench_sweeper
+        from .events import bench_pages
         from .trainings import bench_attendance
 
         print("Tilts bench")
@@ -83,6 +93,8 @@ def main() -> None:
         sizes = [int(size) for size in args.attendance.split(",") if size.strip() and int(size) > 0]
         if sizes:
             bench_attendance(sizes)
+        if args.calendar or args.queue:
+            bench_pages(args.calendar, args.queue)
     finally:
         if args.keep:
             print(f"\nKept {folder}")

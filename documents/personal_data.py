@@ -26,17 +26,21 @@ def _subjects(kind: registry.DocumentKind, volunteer) -> Any:
 def _export(volunteer) -> list[dict[str, Any]]:
     rows = []
     for kind in registry.kinds():
-        documents = Document.objects.filter(
-            content_type=ContentType.objects.get_for_model(kind.model_class()),
-            object_id__in=_subjects(kind, volunteer).values("pk"),
-            state=Document.State.DONE,
-        ).order_by("created_at", "pk")
+        documents = (
+            Document.objects.filter(
+                content_type=ContentType.objects.get_for_model(kind.model_class()),
+                object_id__in=_subjects(kind, volunteer).values("pk"),
+                state=Document.State.DONE,
+            )
+            .select_related("unit__institution")
+            .order_by("created_at", "pk")
+        )
         for document in documents:
             available = not document.destroyed_at and bool(document.file)
             rows.append(
                 {
                     "kind": document.kind,
-                    "kind_label": str(kind.label),
+                    "kind_label": kind.label_for(document.unit),
                     "number": document.number,
                     "version": document.version,
                     "made_at": document.finished_at,

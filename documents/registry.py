@@ -53,12 +53,19 @@ class DocumentKind:
     page_url: Callable[[Any], str]  # the subject's page for staff (where a retry returns)
     select_related: tuple[str, ...] = ()  # what rendering reads of the subject, in one query
     valid_until: Callable[[Any], date | None] = field(default=lambda subject: None)
+    # The kind's name where it differs per institution (the agreement: "līgums" at IeVP,
+    # "vienošanās" at VPD): given the document's unit (with its institution), in the active
+    # language.
+    label_by_unit: Callable[[Unit], str] | None = None
     language: str | Callable[[Any], str] = "lv"  # or subject -> "lv" / "en" (a certificate on request)
     # The subject's field that names the volunteer it is about: the data download lists
     # these documents, and erasure destroys their files — unless ``kept_after_erasure`` (a
     # legal retention duty: the retention job destroys them when the period ends).
     volunteer_field: str = "volunteer"
     kept_after_erasure: bool = False
+
+    def label_for(self, unit: Unit | None) -> str:
+        return self.label_by_unit(unit) if self.label_by_unit and unit is not None else str(self.label)
 
     def language_of(self, subject: Any) -> str:
         return self.language(subject) if callable(self.language) else self.language

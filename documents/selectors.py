@@ -75,7 +75,7 @@ def verification_for(code: str, *, today: date | None = None) -> Verification | 
     today = today or timezone.localdate()
     try:
         kind = registry.get(document.kind)
-        label = str(kind.label)
+        label = kind.label_for(document.unit)
     except LookupError:
         kind, label = None, document.kind
     newer = (

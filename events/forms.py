@@ -10,7 +10,9 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from agreements import terms as agreement_terms
 from core.forms import add_service_errors  # noqa: F401 (views import it from here)
 from core.widgets import DateInput
 from volunteers.models import Role, Volunteer
@@ -37,7 +39,9 @@ class EventForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     field = forms.ModelChoiceField(
-        label=_("Field"), queryset=Role.objects.none(), empty_label=_("— choose —")
+        label=pgettext_lazy("area of work", "Field"),
+        queryset=Role.objects.none(),
+        empty_label=_("— choose —"),
     )
     activity_type = forms.ModelChoiceField(
         label=_("Kind of activity"), queryset=ActivityType.objects.none(), empty_label=_("— choose —")
@@ -106,6 +110,9 @@ class EventForm(forms.Form):
         )
         self.fields["activity_type"].queryset = ActivityType.objects.filter(is_active=True)
         self.fields["volunteers"].queryset = volunteers
+        self.fields["volunteers"].help_text = agreement_terms.for_institution_id(unit.institution_id).gettext(
+            "Only volunteers with an agreement in force at this unit on that date."
+        )
         if ask_lead:
             self.fields["lead"].queryset = volunteers
         else:
@@ -230,10 +237,24 @@ class ReportForm(forms.Form):
         }
 
 
+class HoursDecisionForm(forms.Form):
+    """The coordinator's answer to one hours record: approve (the hours may be corrected) or not."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Do not approve"))])
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.1"}),
+    )
+
+
 class CertificateRequestForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, empty_label=_("— choose —"))
-    period_start = forms.DateField(label=_("From"), widget=DateInput())
-    period_end = forms.DateField(label=_("To"), widget=DateInput())
+    period_start = forms.DateField(label=pgettext_lazy("period", "From"), widget=DateInput())
+    period_end = forms.DateField(label=pgettext_lazy("period", "To"), widget=DateInput())
     whole_institution = forms.BooleanField(
         label=_("Include every unit of the institution"),
         required=False,

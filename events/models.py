@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from institutions.models import Institution, Unit
@@ -122,7 +123,9 @@ class Event(models.Model):
         related_name="events",
     )
     title = models.CharField(_("title"), max_length=200)
-    field = models.ForeignKey(Role, verbose_name=_("field"), on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey(
+        Role, verbose_name=pgettext_lazy("area of work", "field"), on_delete=models.PROTECT, related_name="+"
+    )
     activity_type = models.ForeignKey(
         ActivityType, verbose_name=_("kind of activity"), on_delete=models.PROTECT, related_name="events"
     )
@@ -254,7 +257,7 @@ class EventStep(models.Model):
 
 class HoursState(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("hours", "Approved")
     REJECTED = "rejected", _("Not approved")
 
 
@@ -275,7 +278,12 @@ class HoursRecord(models.Model):
         Event, verbose_name=_("event"), on_delete=models.PROTECT, null=True, blank=True, related_name="hours"
     )
     field = models.ForeignKey(
-        Role, verbose_name=_("field"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Role,
+        verbose_name=pgettext_lazy("area of work", "field"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     activity_type = models.ForeignKey(
         ActivityType, verbose_name=_("kind of activity"), on_delete=models.PROTECT, null=True, blank=True
@@ -317,9 +325,25 @@ class HoursRecord(models.Model):
 
 
 class CertificateState(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    ISSUED = "issued", _("Issued")
-    REFUSED = "refused", _("Refused")
+    REQUESTED = "requested", pgettext_lazy("certificate", "Requested")
+    ISSUED = "issued", pgettext_lazy("certificate", "Issued")
+    REFUSED = "refused", pgettext_lazy("certificate", "Refused")
+
+
+class CertificateSequence(models.Model):
+    """The last certificate number given per institution and year (locked while taken)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year"], name="certificate_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}-{self.year}: {self.last}"
 
 
 class VolunteerCertificate(models.Model):

@@ -149,6 +149,15 @@ def month_weeks(events: list[Event], year: int, month: int) -> list[list[Day]]:
     return [[Day(day=d, in_month=d.month == month, events=by_day.get(d, [])) for d in week] for week in weeks]
 
 
+def week_days(events: list[Event], monday: date) -> list[Day]:
+    """The seven days (Monday first) from ``monday``, each with its events in order."""
+    by_day: dict[date, list[Event]] = defaultdict(list)
+    for event in events:
+        by_day[timezone.localtime(event.starts_at, _zone()).date()].append(event)
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    return [Day(day=d, in_month=True, events=by_day.get(d, [])) for d in days]
+
+
 def calendar_events(queryset: QuerySet[Event], first: date, last: date) -> list[Event]:
     """Events starting from ``first`` to ``last`` (inclusive), in one query plus their people."""
     return list(
@@ -193,18 +202,23 @@ def units_for_proposal(volunteer: Volunteer, *, today: date | None = None) -> Qu
     )
 
 
-def volunteers_with_agreement(unit: Unit, *, today: date | None = None) -> QuerySet[Volunteer]:
+def volunteers_with_agreement(
+    unit: Unit, *, today: date | None = None, event: Event | None = None
+) -> QuerySet[Volunteer]:
     """Volunteers who may be on an event of ``unit``: an agreement in force there that has
-    not ended (the date itself is checked by the service)."""
+    not ended (the date itself is checked by the service) — and, when an event is being
+    changed, the people already on it (so that the service, not the form, says why one of
+    them can no longer be)."""
     today = today or timezone.localdate()
-    return (
-        Volunteer.objects.filter(
-            anonymised_at__isnull=True,
-            agreements__unit=unit,
-            agreements__status__in=IN_FORCE,
-            agreements__end_date__gte=today,
+    allowed = Q(
+        pk__in=Agreement.objects.filter(unit=unit, status__in=IN_FORCE, end_date__gte=today).values(
+            "volunteer_id"
         )
-        .distinct()
+    )
+    if event is not None:
+        allowed |= Q(pk__in=EventVolunteer.objects.filter(event=event).values("volunteer_id"))
+    return (
+        Volunteer.objects.filter(allowed, anonymised_at__isnull=True)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
@@ -225,7 +239,7 @@ def hours_totals(volunteer: Volunteer) -> list[HoursTotal]:
         HoursRecord.objects.filter(volunteer=volunteer)
         .exclude(state=HoursState.REJECTED)
         .annotate(year=ExtractYear("day"))
-        .values("year", "unit__name")
+        .values("year", "unit_id", "unit__name")
         .annotate(
             approved=Sum("hours", filter=Q(state=HoursState.APPROVED)),
             pending=Sum("hours", filter=Q(state=HoursState.PENDING)),
@@ -273,6 +287,32 @@ def certificate_for(user: User, pk: int, perm: str = permissions.VIEW) -> Volunt
         user,
         perm,
         pk=pk,
+    )
+
+
+def event_hours(event: Event) -> dict[int, HoursRecord]:
+    """The hours records of an event by volunteer id (one query)."""
+    return {record.volunteer_id: record for record in HoursRecord.objects.filter(event=event)}
+
+
+def hours_record_for(user: User, pk: int, perm: str = permissions.VIEW) -> HoursRecord:
+    return get_visible_or_404(
+        HoursRecord.objects.select_related("volunteer__user", "unit", "event"), user, perm, pk=pk
+    )
+
+
+def certificate_volunteers(unit_ids) -> QuerySet[Volunteer]:
+    """Volunteers who have (had) an agreement, not a mere draft, at one of ``unit_ids``:
+    those a coordinator may issue an izziņa for."""
+    return (
+        Volunteer.objects.filter(
+            anonymised_at__isnull=True,
+            pk__in=Agreement.objects.filter(unit_id__in=unit_ids)
+            .exclude(status="draft")
+            .values("volunteer_id"),
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
     )
 
 

@@ -36,6 +36,7 @@ from .models import (
     MAX_OCCURRENCES,
     OPEN_STATES,
     ActivityType,
+    CertificateSequence,
     CertificateState,
     Event,
     EventNotice,
@@ -213,10 +214,17 @@ def _on_event(actor: User, event: Event) -> bool:
 
 
 def _step(
-    event: Event, *, actor: User | None, to: str, reason: str = "", notify: Iterable[User] = ()
+    event: Event,
+    *,
+    actor: User | None,
+    to: str,
+    reason: str = "",
+    notify: Iterable[User] = (),
+    first: bool = False,
 ) -> EventStep:
+    """Record a step (``first``: the event was just made, it comes from no state)."""
     step = EventStep.objects.create(
-        event=event, actor=actor, from_state=event.state, to_state=to, reason=reason.strip()
+        event=event, actor=actor, from_state="" if first else event.state, to_state=to, reason=reason.strip()
     )
     event.state = to
     event.state_changed_at = step.created_at
@@ -259,9 +267,11 @@ def event_propose(
     details: Details,
     others: Sequence[Volunteer] = (),
     series: EventSeries | None = None,
+    notify: bool = True,
 ) -> Event:
     """A volunteer proposes an event at a unit where they have an agreement in force; the
-    unit's coordinators are told and find it in their approval queue."""
+    unit's coordinators are told (once for a whole series: ``notify`` on its first
+    occurrence) and find it in their approval queue."""
     lead = _volunteer_of(actor)
     if lead is None:
         raise PermissionDenied
@@ -270,7 +280,13 @@ def event_propose(
     _require_agreements(unit, people, details.starts_at)
     event = Event.objects.create(unit=unit, series=series, proposed_by=actor, **details.as_fields())
     _set_people(event, lead, people)
-    _step(event, actor=actor, to=EventState.PROPOSED, notify=_coordinator_users(event))
+    _step(
+        event,
+        actor=actor,
+        to=EventState.PROPOSED,
+        notify=_coordinator_users(event) if notify else (),
+        first=True,
+    )
     event.save(update_fields=["state", "state_changed_at"])
     audit_record(actor=actor, action="event.propose", target=event, unit=unit)
     return event
@@ -285,15 +301,23 @@ def event_create(
     lead: Volunteer,
     others: Sequence[Volunteer] = (),
     series: EventSeries | None = None,
+    notify: bool = True,
 ) -> Event:
-    """A coordinator creates an event directly: it is approved at once (gate pass made)."""
+    """A coordinator creates an event directly: it is approved at once (gate pass made); the
+    volunteers are told (once for a whole series)."""
     _require_coordinator(actor, unit)
     _validate(unit, details, new=True)
     people = _people(lead, others)
     _require_agreements(unit, people, details.starts_at)
     event = Event.objects.create(unit=unit, series=series, proposed_by=actor, **details.as_fields())
     _set_people(event, lead, people)
-    _step(event, actor=actor, to=EventState.APPROVED, notify=[volunteer.user for volunteer in people])
+    _step(
+        event,
+        actor=actor,
+        to=EventState.APPROVED,
+        notify=[volunteer.user for volunteer in people] if notify else (),
+        first=True,
+    )
     event.decided_by, event.decided_at = actor, timezone.now()
     event.save(update_fields=["state", "state_changed_at", "decided_by", "decided_at"])
     document_issue(subject=event, kind=GATE_PASS)
@@ -417,13 +441,23 @@ def series_create(
         ).replace("\n", " "),
         created_by=actor,
     )
-    make = event_create if coordinator else event_propose
-    for start in starts:
+    for number, start in enumerate(starts):
         occurrence = Details(**{**details.as_fields(), "starts_at": start, "ends_at": start + length})
+        told = number == 0  # one email for the series, about its first occurrence
         if coordinator:
-            make(actor=actor, unit=unit, details=occurrence, lead=people[0], others=people[1:], series=series)
+            event_create(
+                actor=actor,
+                unit=unit,
+                details=occurrence,
+                lead=people[0],
+                others=people[1:],
+                series=series,
+                notify=told,
+            )
         else:
-            make(actor=actor, unit=unit, details=occurrence, others=people[1:], series=series)
+            event_propose(
+                actor=actor, unit=unit, details=occurrence, others=people[1:], series=series, notify=told
+            )
     audit_record(actor=actor, action="event.series", target=series, unit=unit, data={"count": count})
     return series
 
@@ -636,6 +670,10 @@ def report_review(
             raise ValidationError({"actual_participants": _("Give the number of participants (0 or more).")})
         event.actual_participants = actual_participants
     _hours_records(event, hours, state=HoursState.APPROVED, actor=actor)
+    # A volunteer whose hours the coordinator cleared gets none for this event.
+    HoursRecord.objects.filter(event=event, state=HoursState.PENDING).exclude(
+        volunteer_id__in=list(hours)
+    ).update(state=HoursState.REJECTED, decided_by=actor, decided_at=timezone.now())
     event.coordinator_note = coordinator_note.strip()
     _step(event, actor=actor, to=EventState.REPORTED, notify=_volunteer_users(event))
     event.save()
@@ -745,6 +783,19 @@ def _certificate_notice(certificate: VolunteerCertificate, *, to: Iterable[User]
         enqueue_on_commit(certificate_notice_send, certificate.pk, kind, recipients)
 
 
+def _next_certificate_number(institution) -> str:
+    """``IEVP-IZZ-2026-0007``: unique and gapless per institution and year (the sequence row
+    is locked while a number is taken; a rolled-back issue gives its number back)."""
+    year = timezone.localdate().year
+    CertificateSequence.objects.bulk_create(
+        [CertificateSequence(institution=institution, year=year)], ignore_conflicts=True
+    )
+    sequence = CertificateSequence.objects.select_for_update().get(institution=institution, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{institution.code}-IZZ-{year}-{sequence.last:04d}"
+
+
 @transaction.atomic
 def certificate_issue(*, actor: User, certificate: VolunteerCertificate) -> VolunteerCertificate:
     """Fix the figures (approved hours in the period, roles and kinds of activity, first
@@ -776,16 +827,17 @@ def certificate_issue(*, actor: User, certificate: VolunteerCertificate) -> Volu
         | set(records.exclude(field=None).values_list("field__code", flat=True))
     )
     certificate.roles = role_codes
+    name = "activity_type__name_en" if certificate.language == "en" else "activity_type__name"
     certificate.activities = sorted(
-        set(records.exclude(activity_type=None).values_list("activity_type__name", flat=True))
+        {
+            own or latvian
+            for own, latvian in records.exclude(activity_type=None).values_list(name, "activity_type__name")
+        }
     )
     certificate.state = CertificateState.ISSUED
     certificate.issued_by, certificate.issued_at = actor, timezone.now()
+    certificate.number = _next_certificate_number(certificate.institution)
     certificate.save()
-    certificate.number = (
-        f"{certificate.institution.code}-IZZ-{timezone.localdate().year}-{certificate.pk:05d}"
-    )
-    certificate.save(update_fields=["number"])
     document_issue(subject=certificate, kind=CERTIFICATE)
     audit_record(
         actor=actor,
@@ -813,7 +865,13 @@ def certificate_create(
     """A coordinator issues an izziņa without a request."""
     _require_coordinator(actor, unit)
     if not Agreement.objects.filter(volunteer=volunteer, unit=unit).exclude(status="draft").exists():
-        raise ValidationError({"volunteer": _("The volunteer has no agreement with this unit.")})
+        raise ValidationError(
+            {
+                "volunteer": agreement_terms.for_institution_id(unit.institution_id).gettext(
+                    "The volunteer has no agreement with this unit."
+                )
+            }
+        )
     _validate_period(period_start, min(period_end, timezone.localdate()))
     certificate = VolunteerCertificate.objects.create(
         volunteer=volunteer,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agreements.terms import Termed
 from institutions.models import Institution
 
 YEARS = [MinValueValidator(1), MaxValueValidator(75)]
@@ -100,7 +101,7 @@ class RetentionRun(models.Model):
 
 AUDIT_ACTIONS = {
     "retention.anonymise": _("Anonymised at the end of the retention period"),
-    "retention.destroy": _("Agreement files destroyed at the end of the retention period"),
+    "retention.destroy": Termed("Agreement files destroyed at the end of the retention period"),
     "volunteer.anonymise": _("Person's data anonymised"),
     "retention.policy": _("Retention periods changed"),
 }

@@ -574,5 +574,30 @@ def feed_sessions(feed: CalendarFeed) -> list[Session]:
     )
 
 
+def feed_events(feed: CalendarFeed) -> list:
+    """The events a feed carries besides the sessions: the volunteer's own events (not
+    rejected), or the unit's events while the coordinator may still see the unit; from a
+    year ago on; nothing for a deactivated account. Cancelled ones stay, marked so."""
+    from events.models import Event, EventState
+
+    if not feed.user.is_active:
+        return []
+    since = timezone.now() - timedelta(days=365)
+    if feed.unit_id is None:
+        events = Event.objects.filter(
+            people__volunteer__user=feed.user, people__volunteer__anonymised_at__isnull=True
+        )
+    else:
+        if not permissions.has_unit_perm(feed.user, permissions.VIEW, feed.unit):
+            return []
+        events = Event.objects.filter(unit=feed.unit)
+    return list(
+        events.filter(ends_at__gte=since)
+        .exclude(state=EventState.REJECTED)
+        .select_related("unit", "activity_type")
+        .order_by("starts_at", "pk")
+    )
+
+
 def feeds_of(user: User) -> dict[int | None, CalendarFeed]:
     return {feed.unit_id: feed for feed in CalendarFeed.objects.filter(user=user)}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from agreements import terms as agreement_terms
 from core.outbox import Outbox
 from core.tasks import enqueue_on_commit
 from documents.services import document_issue, documents_revoke
@@ -298,7 +299,9 @@ def registration_create(
             raise ValidationError(_("Registration for this session is closed."))
         if session.course.institution_id not in selectors.volunteer_institution_ids(volunteer):
             raise ValidationError(
-                _("You can register for trainings of an institution you have applied to or volunteer with.")
+                agreement_terms.for_user(actor).gettext(
+                    "You can register for trainings of an institution you have applied to or volunteer with."
+                )
             )
     else:
         # A coordinator enrols their own applicants — into a session at their unit, another

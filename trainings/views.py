@@ -551,17 +551,23 @@ def calendar_create(request):
 
 @require_GET
 def feed(request, token: str):
-    """The public, tokenised feed (calendar apps cannot sign in). Unknown token: 404."""
+    """The public, tokenised feed (calendar apps cannot sign in) of trainings and events:
+    a volunteer's own, or a unit's for its coordinator. Unknown token: 404."""
     found = selectors.feed_by_token(token)
     if found is None:
         raise Http404
     if found.unit_id is None:
-        name = _("My trainings") + " · Tilts"
+        name = _("My calendar") + " · Tilts"
     else:
-        name = f"{found.unit.name} · " + _("Trainings") + " · Tilts"
-    content = calendar.feed(selectors.feed_sessions(found), name=name)
+        name = f"{found.unit.name} · " + _("Trainings and events") + " · Tilts"
+    content = calendar.feed(
+        selectors.feed_sessions(found),
+        name=name,
+        events=selectors.feed_events(found),
+        staff=bool(found.unit_id),
+    )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="tilts-trainings.ics"'
+    response["Content-Disposition"] = 'inline; filename="tilts-calendar.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -650,4 +656,10 @@ def my_calendar(request):
         messages.success(request, _("A new address was made; the old one no longer works."))
     else:
         services.calendar_feed(user=request.user)
+    # The same address carries trainings and events: the events calendar sends its page back.
+    back = request.POST.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return redirect(back)
     return redirect("trainings:my_trainings")

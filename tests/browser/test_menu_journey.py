@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from tests.agreements import builders
 
 # An IeVP (Olaines cietums) volunteer: IeVP calls its agreements "līgumi" (agreements/terms.py).
-VOLUNTEER_LINKS = ["Mani pieteikumi", "Mani līgumi", "Manas apmācības", "Mana informācija", "Mani dati"]
+VOLUNTEER_LINKS = ["Mani pieteikumi", "Mani līgumi", "Manas apmācības", "Mani pasākumi", "Manas stundas"]
+ACCOUNT_LINKS = ["Mana informācija", "Mani dati"]  # in the menu under the person's name
 
 
 def test_public_menu_says_become_a_volunteer_when_signed_out(page, live_server):
@@ -37,14 +38,22 @@ def test_volunteer_menu_fits_one_line_and_collapses_on_a_phone_when_signed_in(
     navbar_height = page.locator("nav.navbar").bounding_box()["height"]
     assert navbar_height < 80, navbar_height
 
+    account = menu.locator(".dropdown-toggle")
+    account.click()
+    for name in ACCOUNT_LINKS:
+        expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
+    account.click()
+
     menu.get_by_role("link", name="Mani līgumi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mani līgumi")
     expect(menu.get_by_role("link", name="Mani līgumi")).to_have_attribute("aria-current", "page")
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.reload()
-    expect(menu.get_by_role("link", name="Mani dati")).to_be_hidden()
+    expect(menu.get_by_role("link", name="Mani pasākumi")).to_be_hidden()
     page.locator(".navbar-toggler").click()
+    expect(menu.get_by_role("link", name="Mani pasākumi")).to_be_visible()
+    menu.locator(".dropdown-toggle").click()
     expect(menu.get_by_role("link", name="Mani dati")).to_be_visible()
     menu.get_by_role("link", name="Mani dati").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mani dati")

@@ -157,3 +157,31 @@ def test_every_volunteer_page_fits_a_phone_when_signed_in(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_fits_a_phone(page)
         assert_accessible(page)
+
+
+def test_every_event_page_of_a_volunteer_fits_a_phone_when_signed_in(
+    page, live_server, sign_in, olaine, olaine_coordinator, assert_accessible
+):
+    from tests.events import builders as event_builders
+
+    lead = event_builders.volunteer_at(olaine, first_name="Žanete", last_name="Ķūķe-Ģērmane")
+    event_builders.approved(olaine, olaine_coordinator, lead, days=2, title="Šaha pulciņš ar garu nosaukumu")
+    proposal = event_builders.proposed(olaine, lead, days=5)
+    past = event_builders.past_approved(olaine, olaine_coordinator, lead)
+    page.set_viewport_size(PHONE)
+    sign_in(page, lead.user)
+
+    for path in (
+        "/me/events/",
+        "/me/events/new/",
+        "/me/events/calendar/",
+        f"/me/events/{proposal.pk}/",
+        f"/me/events/{proposal.pk}/edit/",
+        f"/me/events/{past.pk}/report/",
+        "/me/hours/",
+        "/me/hours/certificate/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_fits_a_phone(page)
+        assert_accessible(page)

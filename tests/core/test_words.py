@@ -152,6 +152,8 @@ def test_volunteer_menu_links_every_own_page_when_a_volunteer_is_signed_in(clien
         (reverse("volunteers:my_applications"), "Mani pieteikumi"),
         (reverse("agreements:my_agreements"), "Manas vienošanās"),
         (reverse("trainings:my_trainings"), "Manas apmācības"),
+        (reverse("events:my_events"), "Mani pasākumi"),
+        (reverse("events:my_hours"), "Manas stundas"),
         (reverse("volunteers:profile"), "Mana informācija"),
         (reverse("volunteers:my_data"), "Mani dati"),
     ]:

@@ -41,7 +41,7 @@ def test_proposal_waits_for_the_coordinator_when_a_volunteer_proposes(olaine, ol
     assert event.people.get().is_lead
     step = EventStep.objects.get(event=event)
     assert (step.from_state, step.to_state, step.actor) == (
-        EventState.PROPOSED,
+        "",
         EventState.PROPOSED,
         lead.user,
     )

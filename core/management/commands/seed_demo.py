@@ -8,8 +8,9 @@ from django.db import transaction
 # Apps seed in this order; each may have a ``demo`` module with ``seed(*, stdout) -> None``.
 # Trainings come last: they qualify every application the others left at the agreement step
 # or later (the agreements demo adds active volunteers of its own and writes its rows
-# directly, so it needs no completions first).
-DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings", "privacy"]
+# directly, so it needs no completions first). Events follow: they read the agreements (and
+# add the earlier ones their 2024 events were held under).
+DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings", "events", "privacy"]
 
 
 class Command(BaseCommand):
