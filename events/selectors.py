@@ -167,12 +167,22 @@ def calendar_events(queryset: QuerySet[Event], first: date, last: date) -> list[
     )
 
 
+# A calendar shows each event's time, title and state: no people, no long texts.
+_CALENDAR_DEFERRED = ("description", "items", "coordinator_note", "reason")
+
+
 def unit_calendar(user: User, unit: Unit, first: date, last: date) -> list[Event]:
-    return calendar_events(staff_events(user).filter(unit=unit), first, last)
+    events = (
+        Event.objects.visible_to(user).filter(unit=unit).select_related("unit").defer(*_CALENDAR_DEFERRED)
+    )
+    return calendar_events(events, first, last)
 
 
 def volunteer_calendar(volunteer: Volunteer, first: date, last: date) -> list[Event]:
-    return calendar_events(events_base().filter(people__volunteer=volunteer), first, last)
+    events = (
+        Event.objects.filter(people__volunteer=volunteer).select_related("unit").defer(*_CALENDAR_DEFERRED)
+    )
+    return calendar_events(events, first, last)
 
 
 # --- The volunteer's own

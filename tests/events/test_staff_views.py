@@ -300,7 +300,7 @@ def test_calendar_lets_the_ministry_pick_a_unit_when_it_reads(client, olaine, je
 
 
 # The unit choices (1), the events and their people (2) (+ 7 + 3).
-CALENDAR_QUERIES = 13
+CALENDAR_QUERIES = 12
 
 
 @pytest.mark.parametrize("count", [3, 30])
