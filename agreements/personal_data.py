@@ -34,6 +34,7 @@ from institutions.services import audit_record
 
 from . import terms
 from .models import IN_FORCE, Agreement, Status
+from .signals import agreement_ended
 
 
 def _agreements(volunteer):
@@ -145,6 +146,7 @@ def _erase(erasure: Erasure) -> None:
                 reason=revoked[terms.for_institution_id(agreement.institution_id).term],
                 actor=erasure.actor,
             )
+            agreement_ended.send(sender=Agreement, agreement=agreement, actor=erasure.actor)
         else:
             agreement.termination_reason = ""
         agreement.guardian_name = ""

@@ -27,6 +27,7 @@ from volunteers.models import Status as ApplicationStatus
 from . import terms as agreement_terms
 from .models import MIN_NOTICE_DAYS, Agreement, AgreementTemplate, NumberSequence, Status
 from .printing import AGREEMENT
+from .signals import agreement_ended
 
 
 def _word(institution_id: int | None, message: str) -> str:
@@ -454,6 +455,7 @@ def agreement_terminate(
         unit=agreement.unit,
         data={"kind": "terminated", "by": terminated_by, "short_notice_agreed": short_notice_agreed},
     )
+    agreement_ended.send(sender=Agreement, agreement=agreement, actor=actor)
     return agreement
 
 

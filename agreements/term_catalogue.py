@@ -557,6 +557,8 @@ def _catalogue():  # pragma: no cover
     )
     pgettext("agreement:vienosanas", "%(names)s has no volunteer agreement in force at %(unit)s on %(date)s.")
     pgettext("agreement:ligums", "%(names)s has no volunteer agreement in force at %(unit)s on %(date)s.")
+    pgettext("agreement:vienosanas", "The volunteer agreement of %(name)s ended on %(date)s.")
+    pgettext("agreement:ligums", "The volunteer agreement of %(name)s ended on %(date)s.")
     pgettext("agreement:vienosanas", "Agreement %(number)s is marked as sent.")
     pgettext("agreement:ligums", "Agreement %(number)s is marked as sent.")
     pgettext("agreement:vienosanas", "The signed agreement %(number)s was uploaded; it is in force.")

@@ -88,6 +88,7 @@ MESSAGES = [
     "Agreement downloaded",
     "Your volunteer agreement is being prepared. You will be invited to sign it.",
     "%(names)s has no volunteer agreement in force at %(unit)s on %(date)s.",
+    "The volunteer agreement of %(name)s ended on %(date)s.",
     "Agreement %(number)s is marked as sent.",
     "The signed agreement %(number)s was uploaded; it is in force.",
     "The signed agreement %(number)s was uploaded; it comes into force on %(start)s.",

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("trainings.urls")),
     path("", include("privacy.urls")),
     path("", include("events.urls")),
+    path("", include("casework.urls")),
 ]

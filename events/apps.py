@@ -12,3 +12,9 @@ class EventsConfig(AppConfig):
         from .models import AUDIT_ACTIONS
 
         register_audit_actions(AUDIT_ACTIONS)
+
+        from agreements.signals import agreement_ended
+
+        from .services import agreement_ended_handler
+
+        agreement_ended.connect(agreement_ended_handler, dispatch_uid="events-agreement-ended")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -102,7 +103,11 @@ class EventForm(forms.Form):
         help_text=_("For example 10 for a weekly club of ten weeks. Each can be moved or cancelled later."),
     )
 
-    def __init__(self, *args, unit, volunteers, ask_lead: bool, new: bool, **kwargs):
+    def __init__(
+        self, *args, unit, volunteers, ask_lead: bool, new: bool, known_only: bool = False, **kwargs
+    ):
+        """``known_only``: the choice of other volunteers is limited to people the proposing
+        volunteer already knows (``selectors.co_volunteer_choices``) — the help says so."""
         super().__init__(*args, **kwargs)
         self.unit = unit
         self.fields["field"].queryset = Role.objects.filter(institution_id=unit.institution_id).order_by(
@@ -113,6 +118,15 @@ class EventForm(forms.Form):
         self.fields["volunteers"].help_text = agreement_terms.for_institution_id(unit.institution_id).gettext(
             "Only volunteers with an agreement in force at this unit on that date."
         )
+        if known_only:
+            self.fields["volunteers"].help_text = format_lazy(
+                "{} {}",
+                self.fields["volunteers"].help_text,
+                _(
+                    "You can name the volunteers you have already been on an event with here; "
+                    "the coordinator can add others."
+                ),
+            )
         if ask_lead:
             self.fields["lead"].queryset = volunteers
         else:
@@ -170,6 +184,17 @@ class EventForm(forms.Form):
             "lead": lead.pk if lead else None,
             "volunteers": [row.volunteer_id for row in event.people.all() if not row.is_lead],
         }
+
+
+class FeedbackForm(forms.Form):
+    """A volunteer's own short feedback after an event (the lead's comes with the report)."""
+
+    feedback = forms.CharField(
+        label=_("Your feedback"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How it went, what to change next time."),
+    )
 
 
 class ReasonForm(forms.Form):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -263,11 +264,15 @@ class HoursState(models.TextChoices):
 
 class HoursRecord(models.Model):
     """The hours one volunteer gave to one activity, approved by the unit's coordinator.
-    Its source is an event today (``event``); casework meetings will add a source of their
-    own — exactly one source per record."""
+    Its source is an event (``event``) or another app's activity — a casework meeting or a
+    mediation session — (``source``, with ``activity`` saying what it was): exactly one
+    source per record, one record per volunteer and source."""
 
     class Kind(models.TextChoices):
         EVENT = "event", _("Event")
+        MENTORING = "mentoring", _("Mentoring meeting")
+        CIRCLE = "circle", _("Circle meeting")
+        MEDIATION = "mediation", _("Mediation session")
 
     volunteer = models.ForeignKey(
         Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="hours"
@@ -277,6 +282,12 @@ class HoursRecord(models.Model):
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.PROTECT, null=True, blank=True, related_name="hours"
     )
+    source_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    activity = models.CharField(_("activity"), max_length=200, blank=True)
     field = models.ForeignKey(
         Role,
         verbose_name=pgettext_lazy("area of work", "field"),
@@ -312,7 +323,17 @@ class HoursRecord(models.Model):
             models.UniqueConstraint(fields=["volunteer", "event"], name="hours_once_per_event"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="hours_positive"),
             models.CheckConstraint(
-                condition=Q(kind="event", event__isnull=False), name="hours_have_one_source"
+                condition=Q(kind="event", event__isnull=False, source_type__isnull=True)
+                | (
+                    ~Q(kind="event")
+                    & Q(event__isnull=True, source_type__isnull=False, source_id__isnull=False)
+                ),
+                name="hours_have_one_source",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "source_type", "source_id"],
+                condition=Q(source_type__isnull=False),
+                name="hours_once_per_source",
             ),
         ]
         indexes = [
@@ -322,6 +343,13 @@ class HoursRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.day} {self.hours} h"
+
+    @property
+    def label(self) -> str:
+        """What the hours were for: the event's title, or the activity's description."""
+        if self.event_id:
+            return self.event.title
+        return self.activity or str(self.get_kind_display())
 
 
 class CertificateState(models.TextChoices):
@@ -398,6 +426,11 @@ class VolunteerCertificate(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="certificate_period"),
+            models.UniqueConstraint(
+                fields=["volunteer", "unit"],
+                condition=Q(state="requested"),
+                name="certificate_one_request_per_unit",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "state", "requested_at"], name="certificate_unit_queue")]
 
@@ -436,6 +469,8 @@ AUDIT_ACTIONS = {
     "event.reject": _("Event rejected"),
     "event.changes": _("Changes to an event requested"),
     "event.cancel": _("Event cancelled"),
+    "event.leave": _("Volunteer left an event"),
+    "event.feedback": _("Feedback on an event"),
     "event.report": _("Event reported"),
     "event.report_review": _("Event report reviewed"),
     "event.series": _("Event series created"),

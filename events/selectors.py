@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -23,8 +23,10 @@ from volunteers.models import Volunteer
 
 from .models import (
     DONE_STATES,
+    OPEN_STATES,
     CertificateState,
     Event,
+    EventSeries,
     EventState,
     EventStep,
     EventVolunteer,
@@ -94,18 +96,22 @@ QUEUE_PAGE = 50
 def approval_queue(
     user: User, *, unit_ids: frozenset[int] | None = None, now: datetime | None = None
 ) -> Queue:
-    """Five queries whatever the number of proposals (counts in one aggregate; the first
-    ``QUEUE_PAGE`` of each list, oldest first)."""
+    """Six queries whatever the number of proposals (counts in one aggregate, the
+    certificates' and the pending hours' counts; the first ``QUEUE_PAGE`` of each list,
+    oldest first). A series stands once among the proposals — its first occurrence waiting,
+    annotated with ``series_pending`` (how many wait), ``series_to_approve`` (how many are
+    proposed) and ``series_last`` (the last one's start)."""
     now = now or timezone.now()
     events = Event.objects.visible_to(user, permissions.COORDINATE)
     if unit_ids is not None:
         events = events.filter(unit_id__in=unit_ids)
-    proposal_q = Q(state__in=[EventState.PROPOSED, EventState.CHANGES_REQUESTED])
+    # A proposal whose time has passed can no longer be approved: it leaves the queue.
+    proposal_q = Q(state__in=[EventState.PROPOSED, EventState.CHANGES_REQUESTED], starts_at__gt=now)
     report_q = Q(state=EventState.APPROVED, ends_at__lte=now)
     review_q = Q(state=EventState.HELD)
     counts = events.aggregate(
-        proposals=Count("pk", filter=Q(state=EventState.PROPOSED)),
-        changes=Count("pk", filter=Q(state=EventState.CHANGES_REQUESTED)),
+        proposals=Count("pk", filter=Q(state=EventState.PROPOSED, starts_at__gt=now)),
+        changes=Count("pk", filter=Q(state=EventState.CHANGES_REQUESTED, starts_at__gt=now)),
         to_report=Count("pk", filter=report_q),
         to_review=Count("pk", filter=review_q),
     )
@@ -116,7 +122,12 @@ def approval_queue(
     if unit_ids is not None:
         certificates = certificates.filter(unit_id__in=unit_ids)
     counts["certificates"] = certificates.count()
-    proposals = list(base.filter(proposal_q).order_by("starts_at", "pk")[:QUEUE_PAGE])
+    hours = pending_hours(user)
+    if unit_ids is not None:
+        hours = hours.filter(unit_id__in=unit_ids)
+    counts["hours"] = hours.count()
+    proposals = _series_once(base.filter(proposal_q), events.filter(proposal_q))
+    proposals = list(proposals.order_by("starts_at", "pk")[:QUEUE_PAGE])
     to_report = list(base.filter(report_q).order_by("ends_at", "pk")[:QUEUE_PAGE])
     to_review = list(base.filter(review_q).order_by("reported_at", "pk")[:QUEUE_PAGE])
     return Queue(
@@ -128,6 +139,87 @@ def approval_queue(
         ),
         counts=counts,
     )
+
+
+def _series_once(proposals: QuerySet[Event], pending: QuerySet[Event]) -> QuerySet[Event]:
+    """``proposals`` with a series' occurrences in ``pending`` standing once: its first
+    waiting occurrence, annotated with the series' figures (correlated subqueries, no
+    query more)."""
+    earlier = pending.filter(series_id=OuterRef("series_id")).filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+    )
+    same = pending.filter(series_id=OuterRef("series_id")).order_by().values("series_id")
+    return proposals.filter(Q(series__isnull=True) | ~Exists(earlier)).annotate(
+        series_pending=Subquery(same.annotate(n=Count("pk")).values("n")[:1]),
+        series_to_approve=Subquery(
+            same.filter(state=EventState.PROPOSED).annotate(n=Count("pk")).values("n")[:1]
+        ),
+        series_last=Subquery(same.annotate(last=Max("starts_at")).values("last")[:1]),
+    )
+
+
+# --- A series
+
+
+def series_for(user: User, pk: int, perm: str = permissions.VIEW) -> EventSeries:
+    """A series of the person's units (404 otherwise)."""
+    return get_visible_or_404(EventSeries.objects.select_related("unit__institution"), user, perm, pk=pk)
+
+
+@dataclass
+class SeriesOverview:
+    """An event's series as its page shows it: the occurrences (a volunteer's: those they
+    are on) with date and state; how many wait to be approved or rejected as a whole; and
+    the occurrences from this one on that ``user`` may cancel together (a coordinator:
+    every one still open and not over; a volunteer: those they lead)."""
+
+    occurrences: list[Event]
+    to_approve: int
+    to_reject: int
+    rest: list[Event]
+
+
+def series_overview(event: Event, user: User, *, mine_only: bool = False, now=None) -> SeriesOverview | None:
+    """One query (and the permission check), whatever the length of the series."""
+    if event.series_id is None:
+        return None
+    now = now or timezone.now()
+    occurrences = (
+        Event.objects.filter(series_id=event.series_id)
+        .annotate(
+            led_by_me=Exists(
+                EventVolunteer.objects.filter(event=OuterRef("pk"), volunteer__user_id=user.pk, is_lead=True)
+            )
+        )
+        .only("pk", "title", "starts_at", "ends_at", "state", "series_id", "unit_id")
+        .order_by("starts_at", "pk")
+    )
+    if mine_only:
+        occurrences = occurrences.filter(people__volunteer__user_id=user.pk)
+    occurrences = list(occurrences)
+    coordinator = not mine_only and permissions.has_unit_perm(user, permissions.COORDINATE, event.unit)
+    waiting = [o for o in occurrences if o.starts_at > now]
+    rest = [
+        o
+        for o in occurrences
+        if (o.starts_at, o.pk) >= (event.starts_at, event.pk)
+        and o.state in OPEN_STATES
+        and o.ends_at > now
+        and (coordinator or o.led_by_me)
+    ]
+    return SeriesOverview(
+        occurrences=occurrences,
+        to_approve=sum(o.state == EventState.PROPOSED for o in waiting),
+        to_reject=sum(o.state in (EventState.PROPOSED, EventState.CHANGES_REQUESTED) for o in waiting),
+        rest=rest,
+    )
+
+
+def series_cancellable(event: Event, user: User) -> list[Event]:
+    """The occurrences from ``event`` on that ``user`` may cancel together (see
+    ``SeriesOverview``)."""
+    overview = series_overview(event, user)
+    return overview.rest if overview else []
 
 
 # --- Calendars
@@ -180,7 +272,10 @@ def unit_calendar(user: User, unit: Unit, first: date, last: date) -> list[Event
 
 def volunteer_calendar(volunteer: Volunteer, first: date, last: date) -> list[Event]:
     events = (
-        Event.objects.filter(people__volunteer=volunteer).select_related("unit").defer(*_CALENDAR_DEFERRED)
+        Event.objects.filter(people__volunteer=volunteer)
+        .select_related("unit")
+        .prefetch_related(_people_prefetch())  # the volunteer's own calendar marks what they lead
+        .defer(*_CALENDAR_DEFERRED)
     )
     return calendar_events(events, first, last)
 
@@ -229,6 +324,31 @@ def volunteers_with_agreement(
         allowed |= Q(pk__in=EventVolunteer.objects.filter(event=event).values("volunteer_id"))
     return (
         Volunteer.objects.filter(allowed, anonymised_at__isnull=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def co_volunteer_choices(
+    volunteer: Volunteer, unit: Unit, *, today: date | None = None, event: Event | None = None
+) -> QuerySet[Volunteer]:
+    """The other volunteers a volunteer may name on an event of ``unit`` — only people whose
+    names they already know: those with an agreement in force there who have been on an
+    event at ``unit`` with them, and the people already on ``event``. (A coordinator chooses
+    from everyone: ``volunteers_with_agreement``.) One query."""
+    today = today or timezone.localdate()
+    in_force = Agreement.objects.filter(unit=unit, status__in=IN_FORCE, end_date__gte=today).values(
+        "volunteer_id"
+    )
+    together = EventVolunteer.objects.filter(event__unit=unit, event__people__volunteer=volunteer).values(
+        "volunteer_id"
+    )
+    allowed = Q(pk__in=in_force) & Q(pk__in=together)
+    if event is not None:
+        allowed |= Q(pk__in=EventVolunteer.objects.filter(event=event).values("volunteer_id"))
+    return (
+        Volunteer.objects.filter(allowed, anonymised_at__isnull=True)
+        .exclude(pk=volunteer.pk)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
@@ -298,6 +418,25 @@ def certificate_for(user: User, pk: int, perm: str = permissions.VIEW) -> Volunt
         perm,
         pk=pk,
     )
+
+
+def certificate_records(certificate: VolunteerCertificate) -> QuerySet[HoursRecord]:
+    """The approved hours records an izziņa certifies: the volunteer's, in its period, at its
+    unit (or every unit of the institution). ``services.certificate_issue`` counts these."""
+    records = HoursRecord.objects.filter(
+        volunteer_id=certificate.volunteer_id,
+        state=HoursState.APPROVED,
+        day__gte=certificate.period_start,
+        day__lte=certificate.period_end,
+    )
+    if certificate.whole_institution:
+        return records.filter(unit__institution_id=certificate.institution_id)
+    return records.filter(unit_id=certificate.unit_id)
+
+
+def certificate_hours_preview(certificate: VolunteerCertificate) -> Decimal:
+    """The approved hours that issuing ``certificate`` now would certify (one query)."""
+    return certificate_records(certificate).aggregate(total=Sum("hours"))["total"] or Decimal("0")
 
 
 def event_hours(event: Event) -> dict[int, HoursRecord]:

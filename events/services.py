@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from dateutil import rrule
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements import terms as agreement_terms
 from agreements.models import IN_FORCE, Agreement
@@ -32,7 +33,9 @@ from institutions.models import Unit
 from institutions.services import audit_record
 from volunteers.models import Volunteer
 
+from . import selectors
 from .models import (
+    DONE_STATES,
     MAX_OCCURRENCES,
     OPEN_STATES,
     ActivityType,
@@ -178,9 +181,14 @@ def _people(lead: Volunteer | None, others: Iterable[Volunteer]) -> list[Volunte
     return people
 
 
-def _set_people(event: Event, lead: Volunteer, people: Sequence[Volunteer]) -> None:
+def _set_people(event: Event, lead: Volunteer, people: Sequence[Volunteer]) -> list[User]:
+    """Put exactly ``people`` on the event, ``lead`` leading; the users taken off."""
     keep = {volunteer.pk for volunteer in people}
-    event.people.exclude(volunteer_id__in=keep).delete()
+    leaving = event.people.exclude(volunteer_id__in=keep).select_related("volunteer__user")
+    removed = [row.volunteer.user for row in leaving]
+    leaving.delete()
+    # One lead (a partial unique constraint, checked row by row): clear the old one first.
+    event.people.exclude(volunteer_id=lead.pk).filter(is_lead=True).update(is_lead=False)
     existing = {row.volunteer_id: row for row in event.people.all()}
     for volunteer in people:
         row = existing.get(volunteer.pk)
@@ -190,8 +198,7 @@ def _set_people(event: Event, lead: Volunteer, people: Sequence[Volunteer]) -> N
         elif row.is_lead != is_lead:
             row.is_lead = is_lead
             row.save(update_fields=["is_lead"])
-    # One lead: the unique partial constraint is checked per row, so clear the others first.
-    event.people.exclude(volunteer_id=lead.pk).filter(is_lead=True).update(is_lead=False)
+    return removed
 
 
 def _locked(event: Event) -> Event:
@@ -341,7 +348,7 @@ def event_update(
     coordinator = _is_coordinator(actor, event.unit)
     current_lead = _lead_of(event)
     if coordinator:
-        if event.state not in OPEN_STATES:
+        if event.state not in OPEN_STATES or event.ends_at <= timezone.now():
             raise ValidationError(_("Only an event that has not taken place can be changed."))
     else:
         if current_lead is None or current_lead.volunteer.user_id != actor.pk:
@@ -356,14 +363,24 @@ def event_update(
     for name, value in details.as_fields().items():
         setattr(event, name, value)
     event.save()
-    _set_people(event, lead, people)
+    removed = _set_people(event, lead, people)
     if not coordinator and event.state == EventState.CHANGES_REQUESTED:
         _step(
             event,
             actor=actor,
             to=EventState.PROPOSED,
             reason=_("Changed as asked."),
-            notify=_coordinator_users(event),
+            notify=[*_coordinator_users(event), *removed],
+        )
+        event.save(update_fields=["state", "state_changed_at"])
+    elif coordinator and event.state != EventState.APPROVED:
+        # The coordinator changed a proposal: its people see what changed.
+        _step(
+            event,
+            actor=actor,
+            to=event.state,
+            reason=_("Details changed by the coordinator."),
+            notify=[*(volunteer.user for volunteer in people), *removed],
         )
         event.save(update_fields=["state", "state_changed_at"])
     elif event.state == EventState.APPROVED:
@@ -372,7 +389,7 @@ def event_update(
             actor=actor,
             to=EventState.APPROVED,
             reason=_("Details changed."),
-            notify=[volunteer.user for volunteer in people],
+            notify=[*(volunteer.user for volunteer in people), *removed],
         )
         event.save(update_fields=["state", "state_changed_at"])
         documents_revoke(
@@ -397,9 +414,13 @@ def occurrence_dates(*, first_start: datetime, frequency: str, count: int) -> li
     freq, interval = rule_args[EventSeries.Frequency(frequency)]
     local = timezone.localtime(first_start).replace(tzinfo=None)
     zone = timezone.get_default_timezone()
+    extra = {}
+    if freq == rrule.MONTHLY and local.day > 28:
+        # The 31st (or 29th, 30th) every month: the month's last day where it is shorter.
+        extra = {"bymonthday": (local.day, -1), "bysetpos": 1}
     return [
         timezone.make_aware(start, zone)
-        for start in rrule.rrule(freq, interval=interval, count=count, dtstart=local)
+        for start in rrule.rrule(freq, interval=interval, count=count, dtstart=local, **extra)
     ]
 
 
@@ -517,12 +538,14 @@ def event_request_changes(*, actor: User, event: Event, reason: str) -> Event:
 
 @transaction.atomic
 def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
-    """Either side cancels an event that has not taken place, saying why; everyone on it
-    and the coordinators are told, and a gate pass stops being valid."""
+    """Either side — the coordinator or the lead volunteer — cancels an event that has not
+    taken place, saying why; everyone on it and the coordinators are told, and a gate pass
+    stops being valid. (Another volunteer on it leaves it instead: ``event_leave``.)"""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the event is cancelled.")})
     event = _locked(event)
-    if not (_is_coordinator(actor, event.unit) or _on_event(actor, event)):
+    lead = _lead_of(event)
+    if not (_is_coordinator(actor, event.unit) or (lead is not None and lead.volunteer.user_id == actor.pk)):
         raise PermissionDenied
     if event.state not in OPEN_STATES:
         raise ValidationError(_("Only an event that has not taken place can be cancelled."))
@@ -540,6 +563,267 @@ def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
     documents_revoke(subject=event, actor=actor, reason=_("The event was cancelled."))
     audit_record(actor=actor, action="event.cancel", target=event, unit=event.unit)
     return event
+
+
+# --- A series decided as a whole
+
+
+def _series_span(events: Sequence[Event]) -> dict:
+    first, last = timezone.localtime(events[0].starts_at), timezone.localtime(events[-1].starts_at)
+    return {"count": len(events), "first": date_format(first, "j.m.Y"), "last": date_format(last, "j.m.Y")}
+
+
+def _series_people(events: Sequence[Event]) -> list[User]:
+    """Everyone on any of ``events`` (one query)."""
+    rows = EventVolunteer.objects.filter(event__in=events).select_related("volunteer__user")
+    return list({row.volunteer.user_id: row.volunteer.user for row in rows}.values())
+
+
+def _locked_series(series: EventSeries) -> EventSeries:
+    return (
+        EventSeries.objects.select_for_update(of=("self",))
+        .select_related("unit__institution")
+        .get(pk=series.pk)
+    )
+
+
+def _series_occurrences(series: EventSeries, *, states: Sequence[str]) -> list[Event]:
+    """The occurrences of ``series`` in ``states`` that have not started, locked, first first."""
+    return list(
+        Event.objects.select_for_update(of=("self",))
+        .select_related("unit__institution")
+        .filter(series=series, state__in=states, starts_at__gt=timezone.now())
+        .order_by("starts_at", "pk")
+    )
+
+
+@transaction.atomic
+def series_approve(*, actor: User, series: EventSeries) -> list[Event]:
+    """Approve every occurrence of a proposed series that is still proposed and has not
+    started — all or none: each volunteer needs an agreement in force on each date. Each
+    gets its gate pass; the people are told once, for the whole series."""
+    series = _locked_series(series)
+    _require_coordinator(actor, series.unit)
+    events = _series_occurrences(series, states=[EventState.PROPOSED])
+    if not events:
+        raise ValidationError(_("No occurrence of the series is waiting for a decision."))
+    rows = EventVolunteer.objects.filter(event__in=events).select_related("volunteer__user")
+    people: dict[int, list[Volunteer]] = {}
+    for row in rows:
+        people.setdefault(row.event_id, []).append(row.volunteer)
+    problems = []
+    for event in events:
+        try:
+            _require_agreements(series.unit, people.get(event.pk, []), event.starts_at)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError({"volunteers": problems})
+    told = list({v.user_id: v.user for vs in people.values() for v in vs}.values())
+    reason = ngettext(
+        "Approved with the whole series: %(count)d occurrence, %(first)s–%(last)s.",
+        "Approved with the whole series: %(count)d occurrences, %(first)s–%(last)s.",
+        len(events),
+    ) % _series_span(events)
+    now = timezone.now()
+    for number, event in enumerate(events):
+        _step(event, actor=actor, to=EventState.APPROVED, reason=reason, notify=told if number == 0 else ())
+        event.decided_by, event.decided_at = actor, now
+        event.save(update_fields=["state", "state_changed_at", "decided_by", "decided_at"])
+        document_issue(subject=event, kind=GATE_PASS)
+        audit_record(
+            actor=actor, action="event.approve", target=event, unit=event.unit, data={"series": series.pk}
+        )
+    return events
+
+
+@transaction.atomic
+def series_reject(*, actor: User, series: EventSeries, reason: str) -> list[Event]:
+    """Reject every occurrence of a series still waiting for a decision (proposed, or sent
+    back for changes) that has not started, saying why; the people are told once."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why, for the volunteer.")})
+    series = _locked_series(series)
+    _require_coordinator(actor, series.unit)
+    events = _series_occurrences(series, states=[EventState.PROPOSED, EventState.CHANGES_REQUESTED])
+    if not events:
+        raise ValidationError(_("No occurrence of the series is waiting for a decision."))
+    told = _series_people(events)
+    note = ngettext(
+        "The whole series was rejected: %(count)d occurrence, %(first)s–%(last)s.",
+        "The whole series was rejected: %(count)d occurrences, %(first)s–%(last)s.",
+        len(events),
+    ) % _series_span(events)
+    now = timezone.now()
+    for number, event in enumerate(events):
+        _step(
+            event,
+            actor=actor,
+            to=EventState.REJECTED,
+            reason=f"{reason.strip()}\n{note}",
+            notify=told if number == 0 else (),
+        )
+        event.reason, event.decided_by, event.decided_at = reason.strip(), actor, now
+        event.save(update_fields=["state", "state_changed_at", "reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor, action="event.reject", target=event, unit=event.unit, data={"series": series.pk}
+        )
+    return events
+
+
+@transaction.atomic
+def series_cancel_rest(*, actor: User, event: Event, reason: str) -> list[Event]:
+    """Cancel an occurrence and the following ones of its series, saying why — the
+    coordinator, or the lead volunteer (the occurrences they lead). Everyone on them and
+    the coordinators are told once; their gate passes stop being valid."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the event is cancelled.")})
+    event = _locked(event)
+    if event.series_id is None:
+        raise ValidationError(_("The event is not part of a series."))
+    lead = _lead_of(event)
+    if not (_is_coordinator(actor, event.unit) or (lead is not None and lead.volunteer.user_id == actor.pk)):
+        raise PermissionDenied
+    if event.state not in OPEN_STATES or event.ends_at <= timezone.now():
+        raise ValidationError(_("Only an event that has not taken place can be cancelled."))
+    rest = [found.pk for found in selectors.series_cancellable(event, actor)]
+    events = list(
+        Event.objects.select_for_update(of=("self",))
+        .select_related("unit__institution")
+        .filter(pk__in=rest)
+        .order_by("starts_at", "pk")
+    )
+    if not events:
+        raise ValidationError(_("Only an event that has not taken place can be cancelled."))
+    told = [*_series_people(events), *_coordinator_users(event)]
+    note = ngettext(
+        "Cancelled with the following occurrences of the series: %(count)d occurrence, %(first)s–%(last)s.",
+        "Cancelled with the following occurrences of the series: %(count)d occurrences, %(first)s–%(last)s.",
+        len(events),
+    ) % _series_span(events)
+    step_reason = f"{reason.strip()}\n{note}"
+    for number, occurrence in enumerate(events):
+        _step(
+            occurrence,
+            actor=actor,
+            to=EventState.CANCELLED,
+            reason=step_reason,
+            notify=told if number == 0 else (),
+        )
+        occurrence.reason = reason.strip()
+        occurrence.save(update_fields=["state", "state_changed_at", "reason"])
+        documents_revoke(subject=occurrence, actor=actor, reason=_("The event was cancelled."))
+        audit_record(
+            actor=actor,
+            action="event.cancel",
+            target=occurrence,
+            unit=occurrence.unit,
+            data={"series": occurrence.series_id, "with_following": True},
+        )
+    return events
+
+
+def _take_off(event: Event, row: EventVolunteer, *, actor: User | None, reason: str) -> None:
+    """Take one volunteer (not the lead) off an open event: the lead and the coordinators
+    are told, an approved event gets a new gate pass."""
+    person = row.volunteer.user
+    row.delete()
+    _step(
+        event,
+        actor=actor,
+        to=event.state,
+        reason=reason,
+        notify=[
+            *(r.volunteer.user for r in event.people.select_related("volunteer__user")),
+            *_coordinator_users(event),
+            person,
+        ],
+    )
+    event.save(update_fields=["state", "state_changed_at"])
+    if event.state == EventState.APPROVED:
+        documents_revoke(
+            subject=event, actor=actor, reason=_("The people on the event changed; a new gate pass was made.")
+        )
+        document_issue(subject=event, kind=GATE_PASS)
+
+
+@transaction.atomic
+def event_leave(*, actor: User, event: Event, reason: str) -> Event:
+    """A volunteer on an event who does not lead it leaves it, saying why."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why, for the lead and the coordinator.")})
+    event = _locked(event)
+    row = event.people.select_related("volunteer__user").filter(volunteer__user=actor).first()
+    if row is None:
+        raise PermissionDenied
+    if row.is_lead:
+        raise ValidationError(
+            _("The lead volunteer cancels the event instead, or asks the coordinator to change the lead.")
+        )
+    if event.state not in OPEN_STATES or event.ends_at <= timezone.now():
+        raise ValidationError(_("Only an event that has not taken place can be left."))
+    _take_off(
+        event,
+        row,
+        actor=actor,
+        reason=_("%(name)s left the event: %(reason)s")
+        % {"name": row.volunteer.user.get_full_name(), "reason": reason.strip()},
+    )
+    audit_record(actor=actor, action="event.leave", target=event, unit=event.unit)
+    return event
+
+
+def agreement_ended_handler(sender, *, agreement, actor=None, **kwargs) -> None:
+    """Signal receiver (agreements.signals.agreement_ended): the volunteer is taken off the
+    open events at that unit after the agreement's last day; an event they lead, or hold
+    alone, is cancelled — and its gate pass revoked."""
+    after = day_start(agreement.ended_on + timedelta(days=1)) if agreement.ended_on else timezone.now()
+    events = Event.objects.filter(
+        unit_id=agreement.unit_id,
+        state__in=OPEN_STATES,
+        starts_at__gte=max(after, timezone.now()),
+        people__volunteer_id=agreement.volunteer_id,
+    ).values_list("pk", flat=True)
+    reason = agreement_terms.for_institution_id(agreement.institution_id).gettext(
+        "The volunteer agreement of %(name)s ended on %(date)s."
+    ) % {
+        "name": agreement.volunteer.user.get_full_name(),
+        "date": date_format(agreement.ended_on, "j.m.Y") if agreement.ended_on else "",
+    }
+    for pk in list(events):
+        event = _locked(Event(pk=pk))
+        row = event.people.select_related("volunteer__user").get(volunteer_id=agreement.volunteer_id)
+        if row.is_lead or event.people.count() == 1:
+            _step(
+                event,
+                actor=actor,
+                to=EventState.CANCELLED,
+                reason=reason,
+                notify=[*_volunteer_users(event), *_coordinator_users(event)],
+            )
+            event.reason = reason
+            event.save(update_fields=["state", "state_changed_at", "reason"])
+            documents_revoke(subject=event, actor=actor, reason=_("The event was cancelled."))
+            audit_record(
+                actor=actor,
+                action="event.cancel",
+                target=event,
+                unit=event.unit,
+                data={"agreement_ended": True},
+            )
+        else:
+            _take_off(event, row, actor=actor, reason=reason)
+            audit_record(
+                actor=actor,
+                action="event.leave",
+                target=event,
+                unit=event.unit,
+                data={"agreement_ended": True},
+            )
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 # --- The report and the hours
@@ -653,6 +937,34 @@ def event_report(
     return event
 
 
+FEEDBACK_MAX = 2000
+
+
+@transaction.atomic
+def event_feedback(*, actor: User, event: Event, feedback: str) -> EventVolunteer:
+    """A volunteer on an event — the lead reports, the others too may say how it went —
+    writes their own short feedback once the event has taken place (held, reported, or
+    approved and over). The coordinator reads it on the event's page."""
+    text = (feedback or "").strip()
+    if not text:
+        raise ValidationError({"feedback": _("Write a few words about how it went.")})
+    if len(text) > FEEDBACK_MAX:
+        raise ValidationError(
+            {"feedback": _("Feedback is at most %(max)d characters long.") % {"max": FEEDBACK_MAX}}
+        )
+    event = _locked(event)
+    row = event.people.select_for_update(of=("self",)).filter(volunteer__user=actor).first()
+    if row is None:
+        raise PermissionDenied
+    over = event.state == EventState.APPROVED and event.ends_at <= timezone.now()
+    if not (event.state in DONE_STATES or over):
+        raise ValidationError(_("Feedback is given after the event has taken place."))
+    row.feedback = text
+    row.save(update_fields=["feedback"])
+    audit_record(actor=actor, action="event.feedback", target=event, unit=event.unit)
+    return row
+
+
 @transaction.atomic
 def report_review(
     *,
@@ -689,6 +1001,8 @@ def hours_decide(
         HoursRecord.objects.select_for_update(of=("self",)).select_related("event", "unit").get(pk=record.pk)
     )
     _require_coordinator(actor, record.unit)
+    if record.state != HoursState.PENDING:
+        raise ValidationError(_("These hours have already been decided."))
     if hours is not None:
         if hours <= 0 or (record.event_id and hours > record.event.duration_hours):
             raise ValidationError(
@@ -705,6 +1019,16 @@ def hours_decide(
         unit=record.unit,
         data={"approved": approve, "hours": str(record.hours)},
     )
+    event = record.event
+    if (
+        event is not None
+        and event.state == EventState.HELD
+        and not event.hours.filter(state=HoursState.PENDING).exists()
+    ):
+        # Every volunteer's hours are decided: the report is complete.
+        event = _locked(event)
+        _step(event, actor=actor, to=EventState.REPORTED, notify=_volunteer_users(event))
+        event.save(update_fields=["state", "state_changed_at"])
     return record
 
 
@@ -712,15 +1036,8 @@ def hours_decide(
 
 
 def _certificate_hours(certificate: VolunteerCertificate):
-    records = HoursRecord.objects.filter(
-        volunteer_id=certificate.volunteer_id,
-        state=HoursState.APPROVED,
-        day__gte=certificate.period_start,
-        day__lte=certificate.period_end,
-    )
-    if certificate.whole_institution:
-        return records.filter(unit__institution_id=certificate.institution_id)
-    return records.filter(unit_id=certificate.unit_id)
+    # The same query shows the coordinator, before issuing, what would be certified.
+    return selectors.certificate_records(certificate)
 
 
 def _validate_period(start: date, end: date) -> None:
@@ -749,23 +1066,33 @@ def certificate_request(
     ):
         raise PermissionDenied
     _validate_period(period_start, min(period_end, timezone.localdate()))
+    waiting = _("A request to this unit is already waiting; the coordinator will answer it.")
     if VolunteerCertificate.objects.filter(
         volunteer=volunteer, unit=unit, state=CertificateState.REQUESTED
     ).exists():
-        raise ValidationError(_("A request to this unit is already waiting; the coordinator will answer it."))
-    certificate = VolunteerCertificate.objects.create(
-        volunteer=volunteer,
-        institution=unit.institution,
-        unit=unit,
-        whole_institution=whole_institution,
-        period_start=period_start,
-        period_end=min(period_end, timezone.localdate()),
-        language=language,
-        purpose=purpose.strip(),
-        requested_by=actor,
-    )
+        raise ValidationError(waiting)
+    try:
+        with transaction.atomic():  # a double click: the constraint keeps one request
+            certificate = VolunteerCertificate.objects.create(
+                volunteer=volunteer,
+                institution=unit.institution,
+                unit=unit,
+                whole_institution=whole_institution,
+                period_start=period_start,
+                period_end=min(period_end, timezone.localdate()),
+                language=language,
+                purpose=purpose.strip(),
+                requested_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(waiting) from None
     audit_record(actor=actor, action="certificate.request", target=certificate, unit=unit)
-    _certificate_notice(certificate, to=_unit_coordinators(unit), kind="certificate_requested")
+    told = (
+        permissions.central_coordinators_by_institution([unit.institution_id]).get(unit.institution_id, [])
+        if whole_institution
+        else _unit_coordinators(unit)
+    )
+    _certificate_notice(certificate, to=told, kind="certificate_requested")
     return certificate
 
 
@@ -781,6 +1108,23 @@ def _certificate_notice(certificate: VolunteerCertificate, *, to: Iterable[User]
     recipients = [person.pk for person in to if person.email]
     if recipients:
         enqueue_on_commit(certificate_notice_send, certificate.pk, kind, recipients)
+
+
+def _may_speak_for_institution(actor: User, institution_id: int) -> bool:
+    managed = permissions.manageable_institution_ids(actor)
+    return managed is None or institution_id in managed
+
+
+def _require_whole_institution_issuer(actor: User, certificate: VolunteerCertificate) -> None:
+    """The hours of every unit are certified by the central office, which sees them all."""
+    if certificate.whole_institution and not _may_speak_for_institution(actor, certificate.institution_id):
+        raise ValidationError(
+            {
+                "whole_institution": _(
+                    "A certificate for all units is issued by the institution's central coordinators."
+                )
+            }
+        )
 
 
 def _next_certificate_number(institution) -> str:
@@ -808,6 +1152,7 @@ def certificate_issue(*, actor: User, certificate: VolunteerCertificate) -> Volu
     _require_coordinator(actor, certificate.unit)
     if certificate.state != CertificateState.REQUESTED:
         raise ValidationError(_("This certificate has already been answered."))
+    _require_whole_institution_issuer(actor, certificate)
     records = _certificate_hours(certificate)
     totals = records.aggregate(total=Sum("hours"))
     certificate.total_hours = totals["total"] or Decimal("0")
@@ -864,6 +1209,14 @@ def certificate_create(
 ) -> VolunteerCertificate:
     """A coordinator issues an izziņa without a request."""
     _require_coordinator(actor, unit)
+    if whole_institution and not _may_speak_for_institution(actor, unit.institution_id):
+        raise ValidationError(
+            {
+                "whole_institution": _(
+                    "A certificate for all units is issued by the institution's central coordinators."
+                )
+            }
+        )
     if not Agreement.objects.filter(volunteer=volunteer, unit=unit).exclude(status="draft").exists():
         raise ValidationError(
             {
@@ -873,16 +1226,25 @@ def certificate_create(
             }
         )
     _validate_period(period_start, min(period_end, timezone.localdate()))
+    terms = {
+        "whole_institution": whole_institution,
+        "period_start": period_start,
+        "period_end": min(period_end, timezone.localdate()),
+        "language": language,
+        "purpose": purpose.strip(),
+    }
+    waiting = (
+        VolunteerCertificate.objects.select_for_update()
+        .filter(volunteer=volunteer, unit=unit, state=CertificateState.REQUESTED)
+        .first()
+    )
+    if waiting is not None:  # the volunteer has asked already: this answers their request
+        for name, value in terms.items():
+            setattr(waiting, name, value)
+        waiting.save()
+        return certificate_issue(actor=actor, certificate=waiting)
     certificate = VolunteerCertificate.objects.create(
-        volunteer=volunteer,
-        institution=unit.institution,
-        unit=unit,
-        whole_institution=whole_institution,
-        period_start=period_start,
-        period_end=min(period_end, timezone.localdate()),
-        language=language,
-        purpose=purpose.strip(),
-        requested_by=actor,
+        volunteer=volunteer, institution=unit.institution, unit=unit, requested_by=actor, **terms
     )
     return certificate_issue(actor=actor, certificate=certificate)
 
@@ -993,5 +1355,58 @@ def certificate_notice_send(*, certificate_id: int, kind: str, recipient_ids: Se
 
 
 def erase_volunteer(volunteer: Volunteer) -> None:
-    """Erasure: the person's own words go (feedback); the hours and places stay, anonymous."""
+    """Erasure: the person's own words go (feedback, the reasons they gave for a step — and an
+    event's last reason when it was theirs); the events, hours and places stay, anonymous."""
     EventVolunteer.objects.filter(volunteer=volunteer).update(feedback="")
+    own_steps = EventStep.objects.filter(actor_id=volunteer.user_id).exclude(reason="")
+    reasons = set(own_steps.values_list("event_id", "reason"))
+    own_steps.update(reason="")
+    for event_id, reason in reasons:
+        Event.objects.filter(pk=event_id, reason=reason).update(reason="")
+        Event.history.model.objects.filter(id=event_id, reason=reason).update(reason="")
+
+
+# --- Hours from other apps (casework meetings, mediation sessions)
+
+
+def hours_record_for_source(
+    *,
+    volunteer: Volunteer,
+    unit: Unit,
+    kind: str,
+    source,
+    day: date,
+    hours: Decimal,
+    activity: str,
+    field=None,
+) -> HoursRecord:
+    """The pending hours record of ``volunteer`` for ``source`` (a model row of another app),
+    made or updated — never one already decided. Call inside the caller's transaction."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if hours is None or hours <= 0:
+        raise ValidationError({"hours": _("Hours must be more than zero.")})
+    source_type = ContentType.objects.get_for_model(source)
+    record = (
+        HoursRecord.objects.select_for_update()
+        .filter(volunteer=volunteer, source_type=source_type, source_id=source.pk)
+        .first()
+    )
+    if record is not None and record.state != HoursState.PENDING:
+        raise ValidationError(_("These hours have already been decided."))
+    if record is None:
+        record = HoursRecord(volunteer=volunteer, source_type=source_type, source_id=source.pk)
+    record.unit, record.kind, record.day, record.hours = unit, kind, day, hours
+    record.activity, record.field = activity[:200], field
+    record.save()
+    return record
+
+
+def hours_records_drop(*, source) -> int:
+    """Remove the pending hours of a source that is deleted or corrected (decided ones stay)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    deleted, _counts = HoursRecord.objects.filter(
+        source_type=ContentType.objects.get_for_model(source), source_id=source.pk, state=HoursState.PENDING
+    ).delete()
+    return deleted

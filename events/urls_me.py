@@ -11,6 +11,12 @@ urlpatterns = [
     path("me/events/<int:pk>/", views_me.my_event, name="my_event"),
     path("me/events/<int:pk>/edit/", views_me.my_event_edit, name="my_event_edit"),
     path("me/events/<int:pk>/cancel/", views_me.my_event_cancel, name="my_event_cancel"),
+    path(
+        "me/events/<int:pk>/cancel-following/",
+        views_me.my_event_cancel_following,
+        name="my_event_cancel_following",
+    ),
+    path("me/events/<int:pk>/feedback/", views_me.my_event_feedback, name="my_event_feedback"),
     path("me/events/<int:pk>/report/", views_me.my_event_report, name="my_event_report"),
     path("me/hours/", views_me.my_hours, name="my_hours"),
     path("me/hours/certificate/", views_me.certificate_request, name="certificate_request"),

@@ -22,5 +22,8 @@ urlpatterns = [
     path("events/<int:pk>/reject/", views.event_reject, name="reject"),
     path("events/<int:pk>/changes/", views.event_changes, name="changes"),
     path("events/<int:pk>/cancel/", views.event_cancel, name="cancel"),
+    path("events/<int:pk>/cancel-following/", views.event_cancel_following, name="cancel_following"),
+    path("events/series/<int:pk>/approve/", views.series_approve, name="series_approve"),
+    path("events/series/<int:pk>/reject/", views.series_reject, name="series_reject"),
     path("events/<int:pk>/report/", views.event_report, name="report"),
 ]

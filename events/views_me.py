@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,8 +29,15 @@ from trainings import selectors as training_selectors
 from volunteers.selectors import volunteer_for
 
 from . import selectors, services
-from .forms import CertificateRequestForm, EventForm, ReasonForm, ReportForm, add_service_errors
-from .models import CertificateState, EventState, HoursState
+from .forms import (
+    CertificateRequestForm,
+    EventForm,
+    FeedbackForm,
+    ReasonForm,
+    ReportForm,
+    add_service_errors,
+)
+from .models import DONE_STATES, CertificateState, EventState, HoursState
 from .printing import CERTIFICATE, GATE_PASS
 
 PAGE_SIZE = 25
@@ -90,6 +98,9 @@ def _annotate(event, volunteer, now=None) -> None:
     event.can_cancel = event.state in CANCELLABLE and event.ends_at > now
     event.can_report = event.i_lead and event.state == EventState.APPROVED and event.starts_at <= now
     event.report_due = event.can_report and event.ends_at <= now
+    # Everyone on an event that has taken place may say how it went (the lead also in the report).
+    over = event.state in DONE_STATES or (event.state == EventState.APPROVED and event.ends_at <= now)
+    event.can_feedback = bool(event.mine) and over and not event.report_due
 
 
 # --- The volunteer's events
@@ -121,9 +132,13 @@ def my_events(request):
     return render(request, "events/me/events.html", context)
 
 
-def _event_page(request, volunteer, event, *, cancel_form=None, status=200):
+def _event_page(
+    request, volunteer, event, *, cancel_form=None, feedback_form=None, following_form=None, status=200
+):
     now = timezone.now()
     _annotate(event, volunteer, now)
+    series = selectors.series_overview(event, request.user, mine_only=True, now=now)
+    rest = series.rest if series else []
     gate_pass = None
     if event.state in (EventState.APPROVED, EventState.HELD, EventState.REPORTED):
         current = [d for d in documents_of(event, GATE_PASS) if d.revoked_at is None]
@@ -138,6 +153,14 @@ def _event_page(request, volunteer, event, *, cancel_form=None, status=200):
             "gate_pass": gate_pass,
             "my_hours": selectors.my_hours(volunteer).filter(event=event).first(),
             "cancel_form": cancel_form or ReasonForm(prefix="cancel"),
+            "series": series,
+            "following": rest,
+            "can_cancel_following": len(rest) > 1 and rest[0].pk == event.pk,
+            "following_form": following_form or ReasonForm(prefix="following"),
+            "feedback_form": feedback_form
+            or FeedbackForm(
+                prefix="feedback", initial={"feedback": event.mine.feedback if event.mine else ""}
+            ),
         },
         status=status,
     )
@@ -156,7 +179,8 @@ def _form_page(request, context, *, status=200):
 
 
 def _others(unit, volunteer, event=None):
-    return selectors.volunteers_with_agreement(unit, event=event).exclude(pk=volunteer.pk)
+    """Whom the volunteer may name beside themselves: only people they already know."""
+    return selectors.co_volunteer_choices(volunteer, unit, event=event)
 
 
 @login_required
@@ -187,7 +211,12 @@ def propose(request):
     context["unit"] = unit
     if request.method == "POST":
         form = EventForm(
-            request.POST, unit=unit, volunteers=_others(unit, volunteer), ask_lead=False, new=True
+            request.POST,
+            unit=unit,
+            volunteers=_others(unit, volunteer),
+            ask_lead=False,
+            new=True,
+            known_only=True,
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -228,6 +257,7 @@ def propose(request):
         volunteers=_others(unit, volunteer),
         ask_lead=False,
         new=True,
+        known_only=True,
         initial={"expected_participants": 10, "day": timezone.localdate() + timedelta(days=7)},
     )
     return _form_page(request, context)
@@ -252,6 +282,7 @@ def my_event_edit(request, pk: int):
         "volunteers": _others(event.unit, volunteer, event),
         "ask_lead": False,
         "new": False,
+        "known_only": True,
     }
     context = {"volunteer": volunteer, "event": event, "unit": event.unit, "new": False}
     if request.method == "POST":
@@ -280,19 +311,78 @@ def my_event_cancel(request, pk: int):
     volunteer = _own_volunteer(request)
     event = selectors.my_event(volunteer, pk)
     form = ReasonForm(request.POST, prefix="cancel")
+    leads = any(row.is_lead and row.volunteer_id == volunteer.pk for row in event.people.all())
     if form.is_valid():
         try:
-            services.event_cancel(actor=request.user, event=event, reason=form.cleaned_data["reason"])
+            if leads:  # the lead cancels the event; anyone else on it leaves it
+                services.event_cancel(actor=request.user, event=event, reason=form.cleaned_data["reason"])
+            else:
+                services.event_leave(actor=request.user, event=event, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error, "reason")
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        else:
+            if leads:
+                messages.success(
+                    request, _("The event was cancelled; everyone on it and the coordinator are told.")
+                )
+                return redirect("events:my_event", pk=event.pk)
+            messages.success(
+                request, _("You have left the event; the lead volunteer and the coordinator are told.")
+            )
+            return redirect("events:my_events")
+    return _event_page(request, volunteer, selectors.my_event(volunteer, pk), cancel_form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_event_cancel_following(request, pk: int):
+    """The lead cancels an occurrence of a series and the following ones they lead."""
+    volunteer = _own_volunteer(request)
+    event = selectors.my_event(volunteer, pk)
+    form = ReasonForm(request.POST, prefix="following")
+    if form.is_valid():
+        try:
+            cancelled = services.series_cancel_rest(
+                actor=request.user, event=event, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             add_service_errors(form, error, "reason")
         except PermissionDenied as denied:
             raise Http404 from denied
         else:
             messages.success(
-                request, _("The event was cancelled; everyone on it and the coordinator are told.")
+                request,
+                ngettext(
+                    "%(count)d occurrence was cancelled; everyone on it and the coordinator are told.",
+                    "%(count)d occurrences were cancelled; everyone on them and the coordinator are told.",
+                    len(cancelled),
+                )
+                % {"count": len(cancelled)},
             )
             return redirect("events:my_event", pk=event.pk)
-    return _event_page(request, volunteer, selectors.my_event(volunteer, pk), cancel_form=form, status=400)
+    return _event_page(request, volunteer, selectors.my_event(volunteer, pk), following_form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_event_feedback(request, pk: int):
+    """A volunteer on an event that has taken place says how it went."""
+    volunteer = _own_volunteer(request)
+    event = selectors.my_event(volunteer, pk)
+    form = FeedbackForm(request.POST, prefix="feedback")
+    if form.is_valid():
+        try:
+            services.event_feedback(actor=request.user, event=event, feedback=form.cleaned_data["feedback"])
+        except ValidationError as error:
+            add_service_errors(form, error, "feedback")
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        else:
+            messages.success(request, _("Thank you! Your feedback was saved; the coordinator reads it."))
+            return redirect("events:my_event", pk=event.pk)
+    return _event_page(request, volunteer, selectors.my_event(volunteer, pk), feedback_form=form, status=400)
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -481,6 +481,21 @@ def _detail_response(request, event: Event, *, status: int = 200, **bound):
         "can_coordinate": can_coordinate,
         "total_hours": sum((record.hours for record in hours.values()), start=0),
     }
+    series = selectors.series_overview(event, request.user, now=now)
+    context["series"] = series
+    if can_coordinate and series is not None:
+        rest = series.rest
+        context.update(
+            can_approve_series=series.to_approve > 1,
+            can_reject_series=series.to_reject > 1,
+            can_cancel_following=len(rest) > 1 and rest[0].pk == event.pk,
+            following=rest,
+        )
+    if can_coordinate:
+        context.update(
+            series_reject_form=bound.get("series_reject_form") or ReasonForm(prefix="series-reject"),
+            following_form=bound.get("following_form") or ReasonForm(prefix="following"),
+        )
     if can_coordinate:
         proposal = event.state in (EventState.PROPOSED, EventState.CHANGES_REQUESTED)
         context.update(
@@ -571,6 +586,88 @@ def event_cancel(request, pk: int):
         action=services.event_cancel,
         success=_("“%(title)s” was cancelled; everyone on it is told."),
     )
+
+
+@login_required
+@require_POST
+def event_cancel_following(request, pk: int):
+    return _reason_step(
+        request,
+        pk,
+        prefix="following",
+        action=services.series_cancel_rest,
+        success=_(
+            "“%(title)s” and the following occurrences of the series were cancelled; "
+            "everyone on them is told."
+        ),
+    )
+
+
+# --- A series as a whole
+
+
+def _series_page_event(request, series):
+    """The occurrence whose page a series form was sent from (``event``), else the first."""
+    occurrences = selectors.staff_events(request.user).filter(series=series).order_by("starts_at", "pk")
+    pk = request.POST.get("event", "")
+    event = occurrences.filter(pk=pk).first() if pk.isdigit() else None
+    event = event or occurrences.first()
+    if event is None:
+        raise Http404
+    return event
+
+
+@login_required
+@require_POST
+def series_approve(request, pk: int):
+    """Approve every occurrence of a series still proposed (all or none)."""
+    series = selectors.series_for(request.user, pk, permissions.COORDINATE)
+    event = _series_page_event(request, series)
+    try:
+        approved = services.series_approve(actor=request.user, series=series)
+    except ValidationError as error:
+        messages.error(request, _("The series was not approved. %(why)s") % {"why": _error_text(error)})
+        return redirect(_safe_next(request, reverse("events:detail", args=[event.pk])))
+    messages.success(
+        request,
+        ngettext(
+            "“%(title)s”: %(count)d occurrence was approved; "
+            "the gate passes are being made and the volunteers are told.",
+            "“%(title)s”: %(count)d occurrences were approved; "
+            "the gate passes are being made and the volunteers are told.",
+            len(approved),
+        )
+        % {"title": series.title, "count": len(approved)},
+    )
+    return redirect(_safe_next(request, reverse("events:detail", args=[event.pk])))
+
+
+@login_required
+@require_POST
+def series_reject(request, pk: int):
+    """Reject every occurrence of a series still waiting for a decision, saying why."""
+    series = selectors.series_for(request.user, pk, permissions.COORDINATE)
+    event = _series_page_event(request, series)
+    form = ReasonForm(request.POST, prefix="series-reject")
+    if form.is_valid():
+        try:
+            rejected = services.series_reject(
+                actor=request.user, series=series, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, "reason")
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "“%(title)s”: %(count)d occurrence was rejected; the volunteers are told why.",
+                    "“%(title)s”: %(count)d occurrences were rejected; the volunteers are told why.",
+                    len(rejected),
+                )
+                % {"title": series.title, "count": len(rejected)},
+            )
+            return redirect(_safe_next(request, reverse("events:detail", args=[event.pk])))
+    return _detail_response(request, event, status=400, series_reject_form=form)
 
 
 # --- The report
@@ -795,6 +892,7 @@ def certificate_create(request):
 def _certificate_response(request, certificate, *, status=200, refuse_form=None):
     can_coordinate = permissions.has_unit_perm(request.user, permissions.COORDINATE, certificate.unit)
     labels = dict(Role.Code.choices)
+    waiting = certificate.state == CertificateState.REQUESTED
     return render(
         request,
         "events/staff/certificate_detail.html",
@@ -805,6 +903,8 @@ def _certificate_response(request, certificate, *, status=200, refuse_form=None)
             "roles": [str(labels.get(code, code)) for code in certificate.roles],
             "can_coordinate": can_coordinate,
             "refuse_form": refuse_form or ReasonForm(prefix="refuse"),
+            # What issuing now would certify (the service's own query), so that a 0 shows first.
+            "preview_hours": selectors.certificate_hours_preview(certificate) if waiting else None,
         },
         status=status,
     )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "agreements",
     "trainings",
     "events",
+    "casework",
     "privacy",
 ]
 

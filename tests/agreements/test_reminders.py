@@ -187,10 +187,10 @@ def test_each_recipient_gets_the_reminder_in_their_own_language(olaine, olaine_c
     assert translation.get_language() == settings.LANGUAGE_CODE
 
 
-# A run with nothing left to send, over one chunk of agreements: 11 queries (one read per
-# registered source among them; the events' source finds nothing here). Each further chunk
+# A run with nothing left to send, over one chunk of agreements: 14 queries (one read per
+# registered source among them; the events' and casework's sources find nothing here). Each further chunk
 # of 10 adds one read of the agreements and one of their reminders — nothing per agreement.
-RERUN_QUERIES = 11
+RERUN_QUERIES = 14
 
 
 @pytest.mark.parametrize(("agreements", "chunks"), [(3, 1), (28, 3)])

@@ -185,3 +185,55 @@ def test_every_event_page_of_a_volunteer_fits_a_phone_when_signed_in(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_fits_a_phone(page)
         assert_accessible(page)
+
+
+def test_every_casework_page_of_a_volunteer_fits_a_phone_when_signed_in(
+    page, live_server, sign_in, vpd_department, vpd_coordinator, assert_accessible
+):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from casework import services as casework_services
+    from tests.casework import builders as casework_builders
+    from tests.casework.test_me_views import case_with, circle_with
+
+    mentor = casework_builders.volunteer_in_role(
+        vpd_department, first_name="Žanete", last_name="Ķūķe-Ģērmane"
+    )
+    pair = casework_builders.pair(vpd_department, vpd_coordinator, mentor)
+    casework_services.pair_meeting_log(
+        actor=mentor.user,
+        pair=pair,
+        day=timezone.localdate() - timedelta(days=2),
+        hours=Decimal("2"),
+        note="Garāka saruna par darba meklēšanu, CV sagatavošanu un transporta iespējām.",
+        concern=True,
+        concern_note="Klients izskatījās noguris un satraukts.",
+    )
+    circle, _people = circle_with(vpd_department, vpd_coordinator, mentor)
+    case = case_with(vpd_department, vpd_coordinator, mentor)
+    page.set_viewport_size(PHONE)
+    sign_in(page, mentor.user)
+
+    for path in (
+        "/me/casework/",
+        f"/me/casework/pairs/{pair.pk}/",
+        f"/me/casework/circles/{circle.pk}/",
+        f"/me/casework/cases/{case.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_fits_a_phone(page)
+        assert_accessible(page)
+
+    # A meeting refused (13 hours, a concern without its text): the form comes back with its errors.
+    page.goto(f"{live_server.url}/me/casework/pairs/{pair.pk}/")
+    page.locator("#id_hours").fill("13")
+    page.locator("#id_concern").check()
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.wait_for_load_state()
+    expect(page.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
+    assert_fits_a_phone(page)
+    assert_accessible(page)

@@ -170,16 +170,21 @@ def test_propose_refuses_negative_participants_when_given(signed_in, olaine):
     assert not Event.objects.exists()
 
 
-def test_propose_refuses_a_colleague_without_an_agreement_on_that_day_when_added(signed_in, olaine, lead):
+def test_propose_refuses_a_colleague_without_an_agreement_on_that_day_when_added(
+    signed_in, olaine, olaine_coordinator, lead
+):
     short = builders.volunteer_at(
         olaine, first_name="Pēteris", last_name="Īsais", end=timezone.localdate() + timedelta(days=3)
     )
+    together = builders.past_approved(olaine, olaine_coordinator, lead)  # a colleague the lead knows
+    together.people.create(volunteer=short)
+    Event.objects.filter(pk=together.pk).update(title="Agrāk kopā")
 
     response = signed_in.post(reverse("events:propose"), _form(olaine, days=10, volunteers=[short.pk]))
 
     assert response.status_code == 400
     assert "Pēteris Īsais" in response.text
-    assert not Event.objects.exists()
+    assert not Event.objects.exclude(title="Agrāk kopā").exists()
 
 
 def test_propose_answers_404_when_the_unit_is_not_the_volunteers(signed_in, jelgava):
@@ -303,13 +308,9 @@ def test_edit_is_refused_when_the_volunteer_is_not_the_lead(client, olaine, lead
     assert event.title != "Mans"
 
 
-def test_cancel_records_the_reason_when_a_volunteer_on_the_event_cancels(
-    client, olaine, olaine_coordinator, lead
-):
-    helper = builders.volunteer_at(olaine)
+def test_cancel_records_the_reason_when_the_lead_cancels(client, olaine, olaine_coordinator, lead):
     event = builders.approved(olaine, olaine_coordinator, lead)
-    event.people.create(volunteer=helper)
-    client.force_login(helper.user)
+    client.force_login(lead.user)
 
     response = client.post(reverse("events:my_event_cancel", args=[event.pk]), {"cancel-reason": "Saslimu."})
 
@@ -317,6 +318,24 @@ def test_cancel_records_the_reason_when_a_volunteer_on_the_event_cancels(
     event.refresh_from_db()
     assert event.state == EventState.CANCELLED
     assert event.reason == "Saslimu."
+
+
+def test_another_volunteer_leaves_and_the_event_goes_on_when_they_post_the_form(
+    client, olaine, olaine_coordinator, lead
+):
+    helper = builders.volunteer_at(olaine)
+    event = builders.approved(olaine, olaine_coordinator, lead)
+    event.people.create(volunteer=helper)
+    client.force_login(helper.user)
+    page = client.get(reverse("events:my_event", args=[event.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Leave the event" in page.content.decode() or "Pamest" in page.content.decode()
+
+    response = client.post(reverse("events:my_event_cancel", args=[event.pk]), {"cancel-reason": "Saslimu."})
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.state == EventState.APPROVED
+    assert not event.people.filter(volunteer=helper).exists()
 
 
 def test_cancel_without_a_reason_answers_400_and_changes_nothing_when_posted(signed_in, olaine, lead):

@@ -139,7 +139,7 @@ def test_certificate_is_in_english_when_asked_in_english(
 
 
 def test_certificate_names_the_institution_when_it_covers_every_unit(
-    olaine, olaine_coordinator, lead, django_capture_on_commit_callbacks
+    olaine, olaine_coordinator, ievp_central, lead, django_capture_on_commit_callbacks
 ):
     event = builders.past_approved(olaine, olaine_coordinator, lead, hours=2)
     services.event_report(
@@ -147,7 +147,7 @@ def test_certificate_names_the_institution_when_it_covers_every_unit(
     )
     with django_capture_on_commit_callbacks(execute=True):
         certificate = services.certificate_create(
-            actor=olaine_coordinator,
+            actor=ievp_central,  # the central office certifies every unit's hours
             unit=olaine,
             volunteer=lead,
             period_start=timezone.localdate() - timedelta(days=30),

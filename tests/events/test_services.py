@@ -342,3 +342,131 @@ def test_certificate_request_is_refused_when_the_volunteer_never_worked_at_the_u
             period_start=timezone.localdate(),
             period_end=timezone.localdate(),
         )
+
+
+# --- Review fixes
+
+
+def test_lead_changes_without_a_crash_when_the_old_lead_stays_on_the_event(olaine, olaine_coordinator, lead):
+    other = builders.volunteer_at(olaine)
+    event = builders.approved(olaine, olaine_coordinator, lead)
+
+    services.event_update(
+        actor=olaine_coordinator, event=event, details=builders.details(olaine), lead=other, others=[lead]
+    )
+
+    rows = {row.volunteer_id: row.is_lead for row in event.people.all()}
+    assert rows == {other.pk: True, lead.pk: False}
+
+
+def test_ending_an_agreement_takes_the_volunteer_off_later_events_when_terminated(
+    olaine, olaine_coordinator, lead
+):
+    from agreements import services as agreement_services
+    from agreements.models import Agreement
+
+    helper = builders.volunteer_at(olaine)
+    led = builders.approved(olaine, olaine_coordinator, lead, days=20)
+    shared = builders.approved(olaine, olaine_coordinator, helper, days=25)
+    shared.people.create(volunteer=lead)
+    before = builders.approved(olaine, olaine_coordinator, lead, days=2)
+    agreement = Agreement.objects.get(volunteer=lead, unit=olaine)
+    today = timezone.localdate()
+
+    agreement_services.agreement_terminate(
+        actor=olaine_coordinator,
+        agreement=agreement,
+        terminated_by="organisation",
+        notice_date=today,
+        ended_on=today + timedelta(days=5),
+        reason="Pārtrauc darbu.",
+    )
+
+    led.refresh_from_db()
+    shared.refresh_from_db()
+    before.refresh_from_db()
+    assert led.state == EventState.CANCELLED
+    assert Document.objects.get(event=led, kind=GATE_PASS).revoked_at is not None
+    assert shared.state == EventState.APPROVED
+    assert list(shared.people.values_list("volunteer_id", flat=True)) == [helper.pk]
+    assert Document.objects.filter(event=shared, kind=GATE_PASS, revoked_at__isnull=True).count() == 1
+    assert before.state == EventState.APPROVED  # before the last day: unchanged
+
+
+def test_only_the_lead_cancels_and_another_volunteer_leaves_when_on_the_event(
+    olaine, olaine_coordinator, lead
+):
+    helper = builders.volunteer_at(olaine)
+    event = builders.approved(olaine, olaine_coordinator, lead)
+    event.people.create(volunteer=helper)
+
+    with pytest.raises(PermissionDenied):
+        services.event_cancel(actor=helper.user, event=event, reason="Nevaru.")
+    services.event_leave(actor=helper.user, event=event, reason="Nevaru ierasties.")
+
+    event.refresh_from_db()
+    assert event.state == EventState.APPROVED
+    assert list(event.people.values_list("volunteer_id", flat=True)) == [lead.pk]
+    with pytest.raises(ValidationError):
+        services.event_leave(actor=lead.user, event=event, reason="Es vadu.")
+
+
+def test_monthly_series_keeps_every_month_when_it_starts_on_the_31st():
+    from datetime import datetime
+
+    start = timezone.make_aware(datetime(2027, 1, 31, 10, 0), timezone.get_default_timezone())
+
+    days = [
+        timezone.localtime(d).date()
+        for d in services.occurrence_dates(first_start=start, frequency="monthly", count=4)
+    ]
+
+    assert [(d.month, d.day) for d in days] == [(1, 31), (2, 28), (3, 31), (4, 30)]
+
+
+def test_deciding_the_last_pending_hours_completes_the_report_when_it_was_in_review(
+    olaine, olaine_coordinator, lead
+):
+    event = builders.past_approved(olaine, olaine_coordinator, lead)
+    services.event_report(
+        actor=lead.user, event=event, held=True, actual_participants=4, hours={lead.pk: Decimal("2")}
+    )
+    record = HoursRecord.objects.get(event=event)
+
+    services.hours_decide(actor=olaine_coordinator, record=record, approve=True)
+
+    event.refresh_from_db()
+    assert event.state == EventState.REPORTED
+    with pytest.raises(ValidationError):  # decided once
+        services.hours_decide(actor=olaine_coordinator, record=record, approve=False)
+
+
+def test_whole_institution_certificate_is_for_the_central_office_when_a_unit_coordinator_tries(
+    olaine, olaine_coordinator, ievp_central, lead
+):
+    certificate = services.certificate_request(
+        actor=lead.user,
+        unit=olaine,
+        period_start=timezone.localdate() - timedelta(days=30),
+        period_end=timezone.localdate(),
+        whole_institution=True,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.certificate_issue(actor=olaine_coordinator, certificate=certificate)
+    assert "whole_institution" in refused.value.message_dict
+    services.certificate_issue(actor=ievp_central, certificate=certificate)
+    certificate.refresh_from_db()
+    assert certificate.state == CertificateState.ISSUED
+
+
+def test_erasure_removes_the_reasons_a_volunteer_gave_when_they_are_erased(olaine, olaine_coordinator, lead):
+    event = builders.approved(olaine, olaine_coordinator, lead)
+    services.event_cancel(actor=lead.user, event=event, reason="Man ir slimības lapa.")
+
+    services.erase_volunteer(lead)
+
+    event.refresh_from_db()
+    assert event.reason == ""
+    assert not EventStep.objects.filter(reason__contains="slimības").exists()
+    assert not Event.history.filter(reason__contains="slimības").exists()

@@ -125,7 +125,9 @@ def test_queue_lists_proposals_reports_and_requests_when_the_coordinator_opens_i
         "to_report": 1,
         "to_review": 1,
         "certificates": 1,
+        "hours": 1,  # the held event's lead's hours
     }
+    assert reverse("events:hours") in text
 
 
 def test_queue_narrows_to_one_unit_when_a_central_coordinator_picks_it(
@@ -158,10 +160,10 @@ def test_queue_answers_404_when_a_volunteer_opens_it(client, lead):
     assert client.get(reverse("events:queue")).status_code == 404
 
 
-# Count in one aggregate, the certificates' count, then the proposals, reports and reviews
-# with their people (2 each) and the certificates (1): 9; the units for the filter (1)
-# (+ 7 + 3).
-QUEUE_QUERIES = 20
+# Count in one aggregate, the certificates' and the pending hours' counts, then the
+# proposals (a series once), reports and reviews with their people (2 each) and the
+# certificates (1): 10; the units for the filter (1) (+ 7 + 3).
+QUEUE_QUERIES = 21
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -27,6 +27,7 @@ PROPOSAL_TITLE = "Olaines slepenais grāmatu klubs"
 PAST_TITLE = "Olaines pagājušais šaha vakars"
 STRANGER_TITLE = "Jelgavas svešā pasākuma nosaukums"
 PURPOSE_SECRET = "Olaines izziņa universitātei X-17"
+SERIES_TITLE = "Olaines slepenā nedēļas darbnīca"
 
 
 def _expect(default, **overrides):
@@ -111,6 +112,21 @@ def _past(w) -> Event:
     Event.objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
     event.refresh_from_db()
     return event
+
+
+def _series_first(w) -> Event:
+    """The first occurrence of a weekly series of three that the applicant proposed."""
+    found = Event.objects.filter(title=SERIES_TITLE).order_by("starts_at", "pk").first()
+    if found:
+        return found
+    series = services.series_create(
+        actor=_applicant(w).user,
+        unit=w.olaine,
+        details=builders.details(w.olaine, title=SERIES_TITLE),
+        frequency="weekly",
+        count=3,
+    )
+    return series.events.order_by("starts_at", "pk").first()
 
 
 def _strangers_event(w) -> Event:
@@ -218,6 +234,23 @@ CASES: dict[str, Case] = {
         secret=lambda w: PROPOSAL_TITLE,
         entitled=APPLICANT_ONLY,
     ),
+    "events:my_event_cancel_following": Case(
+        method="post",
+        expect=APPLICANT_ACTION,
+        kwargs=_pk(_series_first),
+        data=lambda w: {"following-reason": "Pārceļos uz citu pilsētu."},
+        secret=lambda w: SERIES_TITLE,
+        entitled=APPLICANT_ONLY,
+    ),
+    "events:my_event_feedback": Case(
+        method="post",
+        expect=APPLICANT_ACTION,
+        kwargs=_pk(_past),
+        data=lambda w: {"feedback-feedback": "Dalībnieki jautāja par nākamo reizi."},
+        secret=lambda w: PAST_TITLE,
+        entitled=APPLICANT_ONLY,
+        notes="a volunteer on the event, once it has taken place",
+    ),
     "events:my_event_report": Case(
         expect=APPLICANT_PAGE, kwargs=_pk(_past), secret=lambda w: PAST_TITLE, entitled=APPLICANT_ONLY
     ),
@@ -289,6 +322,18 @@ EXTRA: dict[str, tuple[str, Case]] = {
             kwargs=_pk(_strangers_event),
             secret=lambda w: STRANGER_TITLE,
             entitled=STRANGER_ONLY,
+        ),
+    ),
+    "events:my_event_feedback the stranger's event": (
+        "events:my_event_feedback",
+        Case(
+            method="post",
+            expect=_expect(404, stranger=400),
+            kwargs=_pk(_strangers_event),
+            data=lambda w: {"feedback-feedback": "Svešs."},
+            secret=lambda w: STRANGER_TITLE,
+            entitled=STRANGER_ONLY,
+            notes="the stranger's own proposal has not taken place: a 400 for them, 404 for the rest",
         ),
     ),
     "events:my_event_cancel the stranger's event": (

@@ -33,6 +33,7 @@ HELD_TITLE = "Olaines galda spēļu vakars (atskaite)"
 JELGAVA_TITLE = "Jelgavas slepenais pulciņš"
 VOLUNTEER_FIRST, VOLUNTEER_LAST = "Dzintra", "Pasākumniece"
 PURPOSE_SECRET = "Olaines izziņa darba devējam SIA Slepens"
+SERIES_TITLE = "Olaines slepenais nedēļas klubs"
 
 
 def _expect(default, **overrides):
@@ -134,6 +135,24 @@ def _jelgava_event(w) -> Event:
         return found
     volunteer = builders.volunteer_at(w.jelgava, first_name="Jānis", last_name="Jelgavnieks")
     return builders.proposed(w.jelgava, volunteer, title=JELGAVA_TITLE, place="Jelgavas cietums, klase")
+
+
+def _series(w):
+    """A weekly series of three that Olaine's volunteer proposed (waiting, from next week)."""
+    found = Event.objects.filter(title=SERIES_TITLE).order_by("starts_at", "pk").first()
+    if found:
+        return found.series
+    return services.series_create(
+        actor=_volunteer(w).user,
+        unit=w.olaine,
+        details=builders.details(w.olaine, days=7, title=SERIES_TITLE, place=PLACE_SECRET),
+        frequency="weekly",
+        count=3,
+    )
+
+
+def _series_first_pk(w) -> dict:
+    return {"pk": _series(w).events.order_by("starts_at", "pk").first().pk}
 
 
 def _with_all(w) -> dict:
@@ -252,6 +271,27 @@ CASES: dict[str, Case] = {
         kwargs=_proposal_pk,
         data=lambda w: {"cancel-reason": "Karantīna"},
         secret=lambda w: PLACE_SECRET,
+    ),
+    "events:cancel_following": Case(
+        method="post",
+        expect=UNIT_WRITE,
+        kwargs=_series_first_pk,
+        data=lambda w: {"following-reason": "Telpa slēgta līdz vasarai"},
+        secret=lambda w: PLACE_SECRET,
+    ),
+    "events:series_approve": Case(
+        method="post",
+        expect=UNIT_WRITE,
+        kwargs=lambda w: {"pk": _series(w).pk},
+        secret=lambda w: SERIES_TITLE,
+        notes="another unit's series answers 404, like the ministry's post",
+    ),
+    "events:series_reject": Case(
+        method="post",
+        expect=UNIT_WRITE,
+        kwargs=lambda w: {"pk": _series(w).pk},
+        data=lambda w: {"series-reject-reason": "Nav telpas visu pavasari"},
+        secret=lambda w: SERIES_TITLE,
     ),
     "events:report": Case(
         expect=UNIT_FORM, kwargs=_past_pk, secret=_volunteer_name, entitled=OLAINE_COORDINATORS

@@ -203,6 +203,10 @@ def _merge_extra(*modules) -> None:
 # Each area of the volunteers app registers its views in its own module.
 from .cases_agreements import CASES as _AGREEMENTS  # noqa: E402
 from .cases_agreements import EXTRA as _AGREEMENTS_EXTRA  # noqa: E402
+from .cases_casework_me import CASES as _CASEWORK_ME  # noqa: E402
+from .cases_casework_me import EXTRA as _CASEWORK_ME_EXTRA  # noqa: E402
+from .cases_casework_staff import CASES as _CASEWORK_STAFF  # noqa: E402
+from .cases_casework_staff import EXTRA as _CASEWORK_STAFF_EXTRA  # noqa: E402
 from .cases_documents import CASES as _DOCUMENTS  # noqa: E402
 from .cases_events_me import CASES as _EVENTS_ME  # noqa: E402
 from .cases_events_me import EXTRA as _EVENTS_ME_EXTRA  # noqa: E402
@@ -218,7 +222,19 @@ from .cases_volunteers_pipeline import EXTRA as _PIPELINE_EXTRA  # noqa: E402
 from .cases_volunteers_public import CASES as _PUBLIC  # noqa: E402
 from .cases_volunteers_public import EXTRA as _PUBLIC_EXTRA  # noqa: E402
 
-_merge(_PUBLIC, _PIPELINE, _ME, _AGREEMENTS, _DOCUMENTS, _TRAININGS, _PRIVACY, _EVENTS_STAFF, _EVENTS_ME)
+_merge(
+    _PUBLIC,
+    _PIPELINE,
+    _ME,
+    _AGREEMENTS,
+    _DOCUMENTS,
+    _TRAININGS,
+    _PRIVACY,
+    _EVENTS_STAFF,
+    _EVENTS_ME,
+    _CASEWORK_STAFF,
+    _CASEWORK_ME,
+)
 _merge_extra(
     _PUBLIC_EXTRA,
     _PIPELINE_EXTRA,
@@ -227,4 +243,6 @@ _merge_extra(
     _TRAININGS_EXTRA,
     _EVENTS_STAFF_EXTRA,
     _EVENTS_ME_EXTRA,
+    _CASEWORK_STAFF_EXTRA,
+    _CASEWORK_ME_EXTRA,
 )

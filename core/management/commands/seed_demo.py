@@ -9,8 +9,10 @@ from django.db import transaction
 # Trainings come last: they qualify every application the others left at the agreement step
 # or later (the agreements demo adds active volunteers of its own and writes its rows
 # directly, so it needs no completions first). Events follow: they read the agreements (and
-# add the earlier ones their 2024 events were held under).
-DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings", "events", "privacy"]
+# add the earlier ones their 2024 events were held under). Casework follows: VPD's pairs, circles
+# and mediation cases are made of the agreements in force (and its hours records sit beside
+# the events').
+DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings", "events", "casework", "privacy"]
 
 
 class Command(BaseCommand):
