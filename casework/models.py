@@ -135,9 +135,9 @@ class MentoringPair(models.Model):
 
 
 class CirclePhase(models.TextChoices):
-    FORMING = "forming", _("Forming")
-    ACTIVE = "active", _("Active")
-    ENDED = "ended", _("Ended")
+    FORMING = "forming", pgettext_lazy("circle phase", "Forming")
+    ACTIVE = "active", pgettext_lazy("circle phase", "Active")
+    ENDED = "ended", pgettext_lazy("circle phase", "Ended")
 
 
 class Circle(models.Model):

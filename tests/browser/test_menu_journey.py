@@ -70,3 +70,16 @@ def test_ministry_home_is_an_overview_of_both_institutions_when_signed_in(
         ["Ieslodzījuma vietu pārvalde", "Valsts probācijas dienests"]
     )
     expect(page.get_by_role("link", name="Tieslietu ministrija")).to_have_count(0)
+
+
+def test_central_coordinator_menu_fits_one_line_when_signed_in(page, live_server, sign_in, vpd_central):
+    """Every staff page, every role: the bar stays one line at 1280 px (the coordinators'
+    list and the admin panel are under the person's name)."""
+    sign_in(page, vpd_central)
+    page.goto(f"{live_server.url}/casework/")
+    menu = page.locator("#main-nav")
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in menu.locator("a.nav-link").all())}
+    assert len(tops) == 1, tops
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    menu.locator(".dropdown-toggle").click()
+    expect(menu.get_by_role("link", name="Koordinatori")).to_be_visible()
