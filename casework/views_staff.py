@@ -515,7 +515,9 @@ def _pair_response(request, pair: MentoringPair, *, status=200, review_form=None
 @require_GET
 def pair_detail(request, pk: int):
     _require_reader(request)
-    return _pair_response(request, selectors.pair_for(request.user, pk))
+    pair = selectors.pair_for(request.user, pk)
+    services.client_view_logged(actor=request.user, client=pair.client)  # part of the client's record
+    return _pair_response(request, pair)
 
 
 @login_required
@@ -712,7 +714,9 @@ def _circle_response(request, circle: Circle, *, status=200, **bound):
 @require_GET
 def circle_detail(request, pk: int):
     _require_reader(request)
-    return _circle_response(request, selectors.circle_for(request.user, pk))
+    circle = selectors.circle_for(request.user, pk)
+    services.client_view_logged(actor=request.user, client=circle.client)  # part of the client's record
+    return _circle_response(request, circle)
 
 
 def _circle_to_change(request, pk: int) -> Circle:

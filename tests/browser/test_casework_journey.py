@@ -61,7 +61,28 @@ def test_coordinator_forms_a_circle_and_a_volunteers_concern_reaches_the_officer
     circle = Circle.objects.get(client=client)
     assert circle.phase == CirclePhase.FORMING
     assert set(circle.members.values_list("volunteer_id", flat=True)) == {nina.pk, juris.pk, anna.pk}
-    services.circle_activate(actor=vpd_coordinator, circle=circle, active_from=TODAY)
+    # The circle starts meeting, from its page.
+    coordinator.goto(f"{live_server.url}/casework/circles/{circle.pk}/")
+    assert_accessible(coordinator)
+    coordinator.locator(
+        f"form[action$='/casework/circles/{circle.pk}/activate/'] button[type=submit]"
+    ).click()
+    coordinator.wait_for_load_state()
+    circle.refresh_from_db()
+    assert circle.phase == CirclePhase.ACTIVE
+
+    for path in (
+        "/casework/",
+        "/casework/clients/",
+        "/casework/pairs/",
+        "/casework/circles/",
+        "/casework/cases/",
+        "/casework/certificates/",
+        "/casework/counts/",
+        f"/casework/clients/{client.pk}/",
+    ):
+        coordinator.goto(f"{live_server.url}{path}")
+        assert_accessible(coordinator)
 
     # 2. Ņina logs the meeting on her own page, with a concern for the officer.
     sign_in(volunteer, nina.user)
