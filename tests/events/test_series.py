@@ -92,7 +92,7 @@ def test_series_approve_approves_every_occurrence_with_a_gate_pass_each_when_the
     ) == {events[0].pk}
     assert AuditEvent.objects.filter(action="event.approve", data__series=series.pk).count() == 4
     step = EventStep.objects.filter(event=events[-1], to_state=EventState.APPROVED).get()
-    assert "4 occurrences" in step.reason
+    assert "4 reizes" in step.reason  # stored in the language of the step (Latvian by default)
 
 
 def test_series_approve_refuses_every_occurrence_when_a_volunteer_has_no_agreement_on_one_date(
