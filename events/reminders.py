@@ -5,7 +5,7 @@ coordinators and the event's lead volunteer."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.registry import Message, ReminderSource, absolute_url, register
 
 from .models import REPORT_REMINDER_DAYS, Event, EventState
+from .selectors import day_start
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -23,17 +24,13 @@ TEMPLATE = "events/email/reminder_unreported"
 LOOK_BACK_DAYS = 30  # an event unreported for longer is in the coordinator's list anyway
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
 def _due(today: date):
     """Approved events that ended on a day at least two days before ``today``."""
     return (
         Event.objects.filter(
             state=EventState.APPROVED,
-            ends_at__lt=_day_start(today - timedelta(days=REPORT_REMINDER_DAYS - 1)),
-            ends_at__gte=_day_start(today - timedelta(days=LOOK_BACK_DAYS)),
+            ends_at__lt=day_start(today - timedelta(days=REPORT_REMINDER_DAYS - 1)),
+            ends_at__gte=day_start(today - timedelta(days=LOOK_BACK_DAYS)),
         )
         .select_related("unit__institution", "activity_type")
         .prefetch_related("people__volunteer__user")

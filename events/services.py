@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -777,7 +777,9 @@ def agreement_ended_handler(sender, *, agreement, actor=None, **kwargs) -> None:
     """Signal receiver (agreements.signals.agreement_ended): the volunteer is taken off the
     open events at that unit after the agreement's last day; an event they lead, or hold
     alone, is cancelled — and its gate pass revoked."""
-    after = day_start(agreement.ended_on + timedelta(days=1)) if agreement.ended_on else timezone.now()
+    after = (
+        selectors.day_start(agreement.ended_on + timedelta(days=1)) if agreement.ended_on else timezone.now()
+    )
     events = Event.objects.filter(
         unit_id=agreement.unit_id,
         state__in=OPEN_STATES,
@@ -820,10 +822,6 @@ def agreement_ended_handler(sender, *, agreement, actor=None, **kwargs) -> None:
                 unit=event.unit,
                 data={"agreement_ended": True},
             )
-
-
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 # --- The report and the hours
