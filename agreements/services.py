@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.uploads import file_kind
 from documents.models import Document
 from documents.services import document_issue, documents_revoke
 from institutions import permissions
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-SCAN_SIGNATURES = {b"%PDF-": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
 EDITABLE_FIELDS = [
     "role",
@@ -292,12 +292,9 @@ def scan_kind(upload: UploadedFile, *, words: agreement_terms.AgreementTerms | N
         raise ValidationError(
             _("The file is larger than %(mb)d MB.") % {"mb": SCAN_MAX_BYTES // (1024 * 1024)}
         )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    for signature, kind in SCAN_SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
+    kind = file_kind(upload, max_bytes=SCAN_MAX_BYTES)
+    if kind is not None:
+        return kind
     raise ValidationError(
         (words or agreement_terms.for_institution_id(None)).gettext(
             "Upload the signed agreement as PDF, JPEG or PNG."

@@ -22,4 +22,6 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("events.urls")),
     path("", include("casework.urls")),
+    path("", include("awards.urls")),
+    path("", include("awards.urls_public")),
 ]

@@ -53,6 +53,8 @@ class Institution(models.Model):
         permissions = [
             ("coordinate_institution", _("Coordinate every unit of the institution")),
             ("oversee_institution", _("Oversee every unit of the institution (read-only)")),
+            ("administer_awards", _("Administer the Ministry's volunteer award")),
+            ("judge_awards", _("Sit on the volunteer award's jury")),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,10 @@ Roles are object permissions held by per-unit (and per-institution) groups:
 * unit coordinator      — ``coordinate_unit`` on a Unit (group ``unit:<pk>:coordinators``);
 * central coordinator   — ``coordinate_institution`` on an Institution, implying all its units;
 * ministry viewer       — ``oversee_institution`` on every Institution, read-only;
+* award administrator   — ``administer_awards`` on the Ministry (group ``ministry:award-admins``):
+                          runs the yearly "Cilvēks – cilvēkam" award cycles;
+* award jury member     — ``judge_awards`` on the Ministry (group ``ministry:award-jury``), held
+                          while the person sits on a cycle's jury (``awards.JuryMember`` says which);
 * superuser             — everything.
 
 Everything else in the project asks the questions below: which units may this person
@@ -42,8 +46,18 @@ COORDINATE = "coordinate"
 UNIT_COORDINATE = "institutions.coordinate_unit"
 INSTITUTION_COORDINATE = "institutions.coordinate_institution"
 INSTITUTION_VIEW = "institutions.oversee_institution"
+AWARDS_ADMINISTER = "institutions.administer_awards"
+AWARDS_JUDGE = "institutions.judge_awards"
 
 MINISTRY_GROUP = "ministry:viewers"
+AWARD_ADMIN_GROUP = "ministry:award-admins"
+AWARD_JURY_GROUP = "ministry:award-jury"
+_INSTITUTION_CODENAMES = (
+    "coordinate_institution",
+    "oversee_institution",
+    "administer_awards",
+    "judge_awards",
+)
 
 # The guardian admin base, re-exported so that admin modules need not import guardian.
 ObjectPermissionsAdmin = GuardedModelAdmin
@@ -61,6 +75,8 @@ class Roles:
     viewer_of: frozenset[int] = frozenset()  # institutions viewed read-only
     coordinate_unit_ids: frozenset[int] = frozenset()
     view_unit_ids: frozenset[int] = frozenset()
+    award_admin: bool = False  # runs the award cycles (not a staff role: no volunteer data)
+    juror: bool = False  # sits on an award jury (which cycles: awards.JuryMember)
 
     @property
     def is_staff_role(self) -> bool:
@@ -69,6 +85,11 @@ class Roles:
     @property
     def is_central(self) -> bool:
         return self.superuser or bool(self.central_of)
+
+    @property
+    def awards(self) -> bool:
+        """Has a part in the award beyond its public page (the menu's "Award")."""
+        return self.superuser or self.award_admin or self.juror or bool(self.central_of)
 
     @property
     def is_read_only(self) -> bool:
@@ -92,6 +113,19 @@ def _objects_for(user: User, perm: str, klass: type) -> frozenset[int]:
     )
 
 
+def _institution_perms(user: User) -> dict[str, frozenset[int]]:
+    """Every institution-level permission the person holds, directly or through a group, in
+    one query: ``{codename: institution ids}``."""
+    wanted = {"permission__codename__in": _INSTITUTION_CODENAMES}
+    fields = ("content_object_id", "permission__codename")
+    direct = InstitutionUserObjectPermission.objects.filter(user=user, **wanted).values_list(*fields)
+    grouped = InstitutionGroupObjectPermission.objects.filter(group__user=user, **wanted).values_list(*fields)
+    held: dict[str, set[int]] = defaultdict(set)
+    for institution_id, codename in direct.union(grouped):
+        held[codename].add(int(institution_id))
+    return {codename: frozenset(held[codename]) for codename in _INSTITUTION_CODENAMES}
+
+
 def roles_for(user) -> Roles:
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
@@ -103,8 +137,9 @@ def roles_for(user) -> Roles:
         roles = Roles(superuser=True, coordinate_unit_ids=all_units, view_unit_ids=all_units)
     else:
         direct = _objects_for(user, UNIT_COORDINATE, Unit)
-        central = _objects_for(user, INSTITUTION_COORDINATE, Institution)
-        viewer = _objects_for(user, INSTITUTION_VIEW, Institution)
+        held = _institution_perms(user)
+        central = held["coordinate_institution"]
+        viewer = held["oversee_institution"]
         institution_units: dict[int, set[int]] = defaultdict(set)
         if central or viewer:
             for pk, institution_id in Unit.objects.filter(institution__in=central | viewer).values_list(
@@ -123,6 +158,8 @@ def roles_for(user) -> Roles:
             viewer_of=viewer - central,
             coordinate_unit_ids=frozenset(coordinate),
             view_unit_ids=frozenset(view),
+            award_admin=bool(held["administer_awards"]),
+            juror=bool(held["judge_awards"]),
         )
     setattr(user, _CACHE_ATTR, roles)
     return roles
@@ -225,6 +262,50 @@ def grant_central_coordinator(user: User, institution: Institution) -> None:
 def grant_ministry_viewer(user: User) -> None:
     user.groups.add(_ministry_group())
     forget_roles(user)
+
+
+def _ministry_role_group(name: str, perm: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
+    ministry = Institution.objects.get(code=Institution.Code.TM)
+    codename = perm.split(".", 1)[1]
+    if not InstitutionGroupObjectPermission.objects.filter(
+        group=group, content_object=ministry, permission__codename=codename
+    ).exists():
+        assign_perm(perm, group, ministry)
+    return group
+
+
+def grant_award_administrator(user: User) -> None:
+    user.groups.add(_ministry_role_group(AWARD_ADMIN_GROUP, AWARDS_ADMINISTER))
+    forget_roles(user)
+
+
+def revoke_award_administrator(user: User) -> None:
+    user.groups.remove(*Group.objects.filter(name=AWARD_ADMIN_GROUP))
+    forget_roles(user)
+
+
+def grant_award_juror(user: User) -> None:
+    """Called by ``awards.services`` when the person joins a cycle's jury."""
+    user.groups.add(_ministry_role_group(AWARD_JURY_GROUP, AWARDS_JUDGE))
+    forget_roles(user)
+
+
+def revoke_award_juror(user: User) -> None:
+    """Called by ``awards.services`` when the person sits on no jury any more."""
+    user.groups.remove(*Group.objects.filter(name=AWARD_JURY_GROUP))
+    forget_roles(user)
+
+
+def is_award_admin(user) -> bool:
+    roles = roles_for(user)
+    return roles.superuser or roles.award_admin
+
+
+def award_admins():
+    """Active award administrators (for notices), without superusers."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True, groups__name=AWARD_ADMIN_GROUP).distinct()
 
 
 # --- Who holds a role (for listings). A fixed number of queries for any number of units.

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "trainings",
     "events",
     "casework",
+    "awards",
     "privacy",
 ]
 
