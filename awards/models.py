@@ -130,8 +130,16 @@ class JuryMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    # The invitation email (outbox, see core.outbox); a new account's tells how to set a password.
+    new_account = models.BooleanField(default=False)
+    invite_sent_at = models.DateTimeField(null=True, blank=True)
+    invite_claimed_at = models.DateTimeField(null=True, blank=True)
+    invite_attempts = models.PositiveSmallIntegerField(default=0)
+    invite_error = models.CharField(max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["invite_sent_at", "invite_claimed_at", "invite_attempts", "invite_error"]
+    )
 
     class Meta:
         verbose_name = _("jury member")
@@ -347,3 +355,28 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.value}"
+
+
+AUDIT_ACTIONS = {
+    "awards.cycle.create": _("Award cycle created"),
+    "awards.cycle.update": _("Award cycle changed"),
+    "awards.cycle.open": _("Nominations opened"),
+    "awards.cycle.scoring": _("Jury scoring started"),
+    "awards.cycle.decide": _("Laureates confirmed"),
+    "awards.cycle.announce": _("Laureates announced"),
+    "awards.criterion.save": _("Award criterion saved"),
+    "awards.criterion.delete": _("Award criterion deleted"),
+    "awards.jury.add": _("Jury member added"),
+    "awards.jury.remove": _("Jury member removed"),
+    "awards.jury.chair": _("Jury chair appointed"),
+    "awards.nomination.public": _("Nomination received through the public form"),
+    "awards.nomination.create": _("Volunteer nominated"),
+    "awards.nomination.check": _("Nomination's eligibility checked"),
+    "awards.nomination.link": _("Nomination linked to the volunteer's record"),
+    "awards.nomination.withdraw": _("Nomination withdrawn"),
+    "awards.sheet.submit": _("Scores submitted"),
+    "awards.sheet.conflict": _("Conflict of interest declared"),
+    "awards.laureate.consent": _("Laureate's consent to the public page recorded"),
+    "awards.diplomas.issue": _("Diplomas made"),
+    "awards.file.download": _("Supporting file downloaded"),
+}

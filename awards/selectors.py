@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import translation
 
 from agreements.models import IN_FORCE, Agreement
 from agreements.models import Status as AgreementStatus
 from institutions import permissions
 from volunteers.models import Application, Volunteer
 
-from .models import AwardCycle, JuryMember, Nomination, Score, ScoreSheet
+from .models import AwardCycle, JuryMember, Nomination, NominationFile, Score, ScoreSheet
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -149,6 +151,47 @@ def can_check(user: User, nomination: Nomination) -> bool:
     ) and nomination.cycle.status == Status.OPEN
 
 
+def can_link(user: User, nomination: Nomination) -> bool:
+    """The central office links the volunteer's record while the cycle takes nominations (the
+    jury then reads the summary as it was)."""
+    roles = permissions.roles_for(user)
+    return (
+        roles.superuser or nomination.institution_id in roles.central_of
+    ) and nomination.cycle.status == Status.OPEN
+
+
+def nomination_file_for(user: User, pk: int) -> NominationFile:
+    """A supporting file, for whoever may read its nomination (404 otherwise)."""
+    file = NominationFile.objects.filter(pk=pk).first()
+    if file is None:
+        raise Http404
+    file.nomination = nomination_for(user, file.nomination_id)
+    return file
+
+
+def diploma_nomination_for(user: User, pk: int) -> Nomination:
+    """A laureate's nomination, for its diploma: the administrator, the cycle's jury and — once
+    the cycle is announced — the laureate volunteer of a linked record (404 for anyone else)."""
+    if not user.is_authenticated:
+        raise Http404
+    nomination = (
+        Nomination.objects.filter(pk=pk, is_laureate=True)
+        .select_related("cycle", "institution", "unit", "volunteer__user")
+        .first()
+    )
+    if nomination is None:
+        raise Http404
+    own = (
+        nomination.volunteer_id is not None
+        and nomination.volunteer.user_id == user.pk
+        and nomination.volunteer.anonymised_at is None
+        and nomination.cycle.status == Status.ANNOUNCED
+    )
+    if not (is_admin(user) or own or member_of(user, nomination.cycle) is not None):
+        raise Http404
+    return nomination
+
+
 def status_counts(cycle: AwardCycle, nominations: QuerySet[Nomination]) -> dict[str, int]:
     """Nominations per status, in one query."""
     counts = dict.fromkeys(NStatus.values, 0)
@@ -238,11 +281,13 @@ def volunteer_summary(volunteer: Volunteer, *, institution_id: int) -> dict:
         ).aggregate(total=Sum("hours"))["total"]
         or 0
     )
+    with translation.override(settings.LANGUAGE_CODE):  # kept as the record said it, in Latvian
+        roles = sorted({str(a.role) for a in agreements})
     first = min((a.start_date for a in agreements), default=None)
     last = max((a.end_date for a in agreements), default=None)
     return {
         "units": sorted({a.unit.name for a in agreements}),
-        "roles": sorted({a.role.name for a in agreements}),
+        "roles": roles,
         "since": first.year if first else None,
         "until": last.year if last else None,
         "agreements": len(agreements),
@@ -397,8 +442,57 @@ def public_laureates(cycle: AwardCycle) -> list[Nomination]:
     )
 
 
+def public_years_with_laureates() -> list[AwardCycle]:
+    """Every announced year, each with ``public_laureates`` (those who consented) — two
+    queries for any number of years."""
+    from django.db.models import Prefetch
+
+    consented = (
+        Nomination.objects.filter(is_laureate=True, public_consent=True)
+        .select_related("institution", "unit", "volunteer__user")
+        .order_by("nominee_name", "number")
+    )
+    laureates = Prefetch("nominations", consented, to_attr="public_laureates")
+    return list(public_years().prefetch_related(laureates))
+
+
+def nomination_by_reference(reference: str) -> Nomination | None:
+    """``CC-2026-007`` → that nomination (for the public receipt, which checks the session)."""
+    import re
+
+    match = re.fullmatch(r"CC-(\d{4})-(\d{3,5})", reference)
+    if match is None:
+        return None
+    return (
+        Nomination.objects.select_related("cycle")
+        .filter(cycle__year=int(match[1]), number=int(match[2]))
+        .first()
+    )
+
+
 def public_cycle(year: int) -> AwardCycle:
     cycle = public_years().filter(year=year).first()
     if cycle is None:
         raise Http404
     return cycle
+
+
+def diplomas_of(nominations: list[Nomination]) -> dict:
+    """The newest diploma (not revoked) of each laureate, by nomination id — one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from documents.models import Document
+
+    from .services import DIPLOMA
+
+    if not nominations:
+        return {}
+    found: dict = {}
+    for document in Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(Nomination),
+        object_id__in=[n.pk for n in nominations],
+        kind=DIPLOMA,
+        revoked_at__isnull=True,
+    ).order_by("object_id", "-version"):
+        found.setdefault(document.object_id, document)
+    return found

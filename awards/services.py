@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -84,6 +85,16 @@ NOTICE = Outbox(
 )
 
 
+INVITE = Outbox(
+    model=JuryMember,
+    sent="invite_sent_at",
+    claimed="invite_claimed_at",
+    attempts="invite_attempts",
+    error="invite_error",
+    created="added_at",
+)
+
+
 def _ministry_unit() -> Unit:
     """The unit that owns the award's documents and audit entries."""
     return (
@@ -93,8 +104,9 @@ def _ministry_unit() -> Unit:
     )
 
 
-def _audit(actor, action: str, target, *, unit: Unit | None = None, data: dict | None = None) -> None:
-    audit_record(actor=actor, action=action, target=target, unit=unit or _ministry_unit(), data=data)
+def _audit(actor, action: str, target, *, data: dict | None = None) -> None:
+    """Every award entry is the Ministry's: a nominee's name never shows in a unit's audit list."""
+    audit_record(actor=actor, action=action, target=target, unit=_ministry_unit(), data=data)
 
 
 def _require_admin(actor: User) -> None:
@@ -369,7 +381,9 @@ def jury_member_add(
         raise ValidationError({"email": _("This person is already on the jury.")})
     if is_chair and cycle.jury.filter(is_chair=True).exists():
         raise ValidationError({"is_chair": _("The jury already has a chair.")})
-    member = JuryMember.objects.create(cycle=cycle, user=user, is_chair=is_chair, added_by=actor)
+    member = JuryMember.objects.create(
+        cycle=cycle, user=user, is_chair=is_chair, added_by=actor, new_account=created
+    )
     permissions.grant_award_juror(user)
     _audit(
         actor,
@@ -377,14 +391,10 @@ def jury_member_add(
         cycle,
         data={"member": user.email, "chair": is_chair, "new_account": created},
     )
-    transaction.on_commit(lambda: _invite(member.pk, created), robust=True)
-    return member
-
-
-def _invite(member_id: int, new_account: bool) -> None:
     from .tasks import jury_invite
 
-    enqueue_on_commit(jury_invite, member_id, new_account)
+    enqueue_on_commit(jury_invite, member.pk)
+    return member
 
 
 @transaction.atomic
@@ -416,8 +426,8 @@ def jury_chair_set(*, actor: User, member: JuryMember) -> JuryMember:
     return member
 
 
-def jury_invite_send(*, member_id: int, new_account: bool) -> bool:
-    """The invitation email (a link to set a password for a new account)."""
+def jury_invite_send(*, member_id: int) -> bool:
+    """The invitation email, once (a link to set a password for a new account)."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
@@ -425,19 +435,29 @@ def jury_invite_send(*, member_id: int, new_account: bool) -> bool:
 
     from notifications.registry import absolute_url
 
-    member = JuryMember.objects.select_related("user", "cycle").filter(pk=member_id).first()
-    if member is None or not member.user.is_active:
+    claimed = INVITE.claim(member_id)
+    if claimed is None:
         return False
+    member = JuryMember.objects.select_related("user", "cycle").get(pk=member_id)
     user = member.user
+    if not user.is_active or not user.email:
+        INVITE.sent_now(member_id, invite_error="no recipient")
+        return False
+    new_account = member.new_account or not user.has_usable_password()
     context = {"member": member, "cycle": member.cycle, "person": user, "new_account": new_account}
-    if new_account or not user.has_usable_password():
+    if new_account:
         context["url"] = absolute_url(("account_reset_password", []))
     else:
         context["url"] = absolute_url(("awards:cycle", [member.cycle.year]))
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("awards/email/jury_invite_subject.txt", context).strip()
-        body = render_to_string("awards/email/jury_invite_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    try:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = render_to_string("awards/email/jury_invite_subject.txt", context).strip()
+            body = render_to_string("awards/email/jury_invite_body.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception as error:
+        INVITE.failed(member_id, claimed=claimed, error=error)
+        raise
+    INVITE.sent_now(member_id)
     return True
 
 
@@ -483,7 +503,10 @@ def check_files(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str]]
         raise ValidationError({"files": _("Attach at most %(count)d files.") % {"count": FILES_MAX}})
     checked = []
     for upload in files:
-        kind = file_kind(upload, max_bytes=FILE_MAX_BYTES)
+        try:
+            kind = file_kind(upload, max_bytes=FILE_MAX_BYTES)
+        except ValidationError as error:  # too large: shown at the files field like the rest
+            raise ValidationError({"files": error.messages}) from error
         if kind is None:
             raise ValidationError(
                 {"files": _("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name[:80]}}
@@ -558,9 +581,7 @@ def nomination_submit_public(
         language=language if language in ("lv", "en") else "lv",
     )
     _save_files(nomination, checked)
-    _audit(
-        None, "awards.nomination.public", nomination, unit=data.unit, data={"reference": nomination.reference}
-    )
+    _audit(None, "awards.nomination.public", nomination, data={"reference": nomination.reference})
     return nomination
 
 
@@ -607,7 +628,7 @@ def nomination_create(
         language=user.language or "lv",
     )
     _save_files(nomination, checked)
-    _audit(actor, "awards.nomination.create", nomination, unit=unit, data={"reference": nomination.reference})
+    _audit(actor, "awards.nomination.create", nomination, data={"reference": nomination.reference})
     return nomination
 
 
@@ -634,7 +655,7 @@ def nomination_check(*, actor: User, nomination: Nomination, eligible: bool, not
     nomination.checked_by = actor
     nomination.checked_at = timezone.now()
     nomination.save()
-    _audit(actor, "awards.nomination.check", nomination, unit=nomination.unit, data={"eligible": eligible})
+    _audit(actor, "awards.nomination.check", nomination, data={"eligible": eligible})
     return nomination
 
 
@@ -643,8 +664,9 @@ def nomination_link(*, actor: User, nomination: Nomination, volunteer: Volunteer
     """Links a (public) nomination to the volunteer's record — or unlinks it (``None``)."""
     _require_checker(actor, nomination)
     nomination = Nomination.objects.select_for_update().select_related("cycle").get(pk=nomination.pk)
-    if nomination.cycle.status not in (Status.OPEN, Status.SCORING):
-        raise ValidationError(_("The record can be linked until the laureates are decided."))
+    if nomination.cycle.status != Status.OPEN:
+        # The jury reads the summary: it does not change under them once scoring started.
+        raise ValidationError(_("The record can be linked while the cycle takes nominations."))
     if volunteer is not None:
         if volunteer.pk not in selectors.institution_volunteer_ids(
             nomination.institution_id, ids=[volunteer.pk]
@@ -675,7 +697,6 @@ def nomination_link(*, actor: User, nomination: Nomination, volunteer: Volunteer
         actor,
         "awards.nomination.link",
         nomination,
-        unit=nomination.unit,
         data={"linked": volunteer is not None},
     )
     return nomination
@@ -702,9 +723,7 @@ def nomination_withdraw(*, actor: User, nomination: Nomination, reason: str) -> 
     nomination.status = NStatus.WITHDRAWN
     nomination.eligibility_note = _text(reason)
     nomination.save()
-    _audit(
-        actor, "awards.nomination.withdraw", nomination, unit=nomination.unit, data={"reason": _text(reason)}
-    )
+    _audit(actor, "awards.nomination.withdraw", nomination, data={"reason": _text(reason)})
     return nomination
 
 
@@ -716,6 +735,16 @@ def _member_for(actor: User, nomination: Nomination) -> JuryMember:
     if member is None or nomination.status != NStatus.ELIGIBLE:
         raise Http404
     return member
+
+
+def own_interest(actor: User, nomination: Nomination) -> bool:
+    """The jury member made the nomination or is its nominee: a conflict of interest by itself."""
+    if nomination.nominated_by_id is not None and nomination.nominated_by_id == actor.pk:
+        return True
+    if nomination.volunteer_id is not None and nomination.volunteer.user_id == actor.pk:
+        return True
+    email = (actor.email or "").lower()
+    return bool(email) and email in {nomination.nominator_email.lower(), nomination.nominee_email.lower()}
 
 
 def _scoring_sheet(actor: User, nomination: Nomination) -> tuple[Nomination, JuryMember, ScoreSheet]:
@@ -741,6 +770,13 @@ def sheet_save(
     """Saves a jury member's scores (a draft), or submits them — final: the member then sees
     the others' scores of this nomination. Every criterion's score is 1 … its highest."""
     nomination, _member, sheet = _scoring_sheet(actor, nomination)
+    if own_interest(actor, nomination):
+        raise ValidationError(
+            _(
+                "You nominated this person or are the nominee: declare the conflict of interest "
+                "instead of scoring."
+            )
+        )
     if sheet.conflict:
         raise ValidationError(
             _("You declared a conflict of interest for this nomination; you do not score it.")
@@ -812,7 +848,7 @@ def laureates_confirm(*, actor: User, cycle: AwardCycle, citations: Mapping[int,
     Every jury member must have submitted (or declared a conflict on) every eligible nomination."""
     cycle = _locked_cycle(cycle)
     chair = cycle.jury.filter(user=actor, is_chair=True).first()
-    if chair is None and not permissions.roles_for(actor).superuser:
+    if chair is None:  # the chair alone confirms (not the administrator, not a superuser)
         raise Http404
     if cycle.status != Status.SCORING:
         raise ValidationError(_("Laureates are confirmed at the end of the jury scoring."))
@@ -830,11 +866,24 @@ def laureates_confirm(*, actor: User, cycle: AwardCycle, citations: Mapping[int,
     if not chosen:
         raise ValidationError(_("Choose at least one laureate."))
     nominations = {n.pk: n for n in cycle.nominations.select_for_update().filter(pk__in=chosen)}
+    conflicted = set(
+        ScoreSheet.objects.filter(member=chair, nomination_id__in=chosen, conflict=True).values_list(
+            "nomination_id", flat=True
+        )
+    )
     errors = []
     for pk, text in chosen.items():
         nomination = nominations.get(pk)
         if nomination is None or nomination.status != NStatus.ELIGIBLE:
             errors.append(_("Only eligible nominations of this cycle can be laureates."))
+        elif conflicted and pk in conflicted:
+            errors.append(
+                _(
+                    "You declared a conflict of interest for %(name)s: the administrator makes another "
+                    "member the chair for the decision."
+                )
+                % {"name": nomination.nominee_name}
+            )
         elif not text:
             errors.append(_("Write a citation for %(name)s.") % {"name": nomination.nominee_name})
         elif len(text) > CITATION_MAX:
@@ -918,6 +967,22 @@ def laureate_consent_set(*, actor: User, nomination: Nomination, consent: bool) 
     return nomination
 
 
+DIPLOMA_WAIT = timedelta(hours=2)
+
+
+def _diploma_on_its_way(nomination: Nomination, *, now) -> bool:
+    """A diploma queued or rendering (not failed) for a notice younger than DIPLOMA_WAIT."""
+    from documents.models import Document
+
+    if nomination.notice_queued_at is None or now - nomination.notice_queued_at > DIPLOMA_WAIT:
+        return False
+    return (
+        nomination.documents.filter(kind=DIPLOMA, revoked_at__isnull=True)
+        .exclude(state__in=[Document.State.DONE, Document.State.FAILED])
+        .exists()
+    )
+
+
 def laureate_notice_send(*, nomination_id: int) -> bool:
     """Emails a laureate (once), in their language, with the diploma when it is ready."""
     from django.conf import settings
@@ -935,15 +1000,27 @@ def laureate_notice_send(*, nomination_id: int) -> bool:
     if not email:
         NOTICE.sent_now(nomination_id, notice_error="no email address")
         return False
-    context = {"nomination": nomination, "cycle": nomination.cycle, "name": nomination.name_for_diploma}
+    if _diploma_on_its_way(nomination, now=claimed):
+        # The diploma is still being rendered: the sweeper brings the email back in ten minutes
+        # (for up to DIPLOMA_WAIT), so that it goes with the diploma attached.
+        NOTICE.model.objects.filter(pk=nomination_id, notice_claimed_at=claimed).update(
+            notice_claimed_at=None
+        )
+        return False
     try:
+        diploma = latest_done(nomination, DIPLOMA)
+        context = {
+            "nomination": nomination,
+            "cycle": nomination.cycle,
+            "name": nomination.name_for_diploma,
+            "diploma_attached": diploma is not None and bool(diploma.file),
+        }
         language = nomination.language if nomination.language in ("lv", "en") else settings.LANGUAGE_CODE
         with translation.override(language):
             subject = render_to_string("awards/email/laureate_subject.txt", context).strip()
             body = render_to_string("awards/email/laureate_body.txt", context)
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-        diploma = latest_done(nomination, DIPLOMA)
-        if diploma is not None and diploma.file:
+        if context["diploma_attached"]:
             with diploma.file.open("rb") as handle:
                 message.attach(f"diploms-{nomination.cycle.year}.pdf", handle.read(), "application/pdf")
         message.send()
@@ -955,9 +1032,20 @@ def laureate_notice_send(*, nomination_id: int) -> bool:
 
 
 def notices_requeue_unsent(*, now=None) -> list[int]:
+    """Laureates' emails not sent for a while, queued again (the sweeper)."""
     from .tasks import laureate_notice_send as task
 
     ids = NOTICE.due(now=now)
+    for pk in ids:
+        enqueue_on_commit(task, pk)
+    return ids
+
+
+def invites_requeue_unsent(*, now=None) -> list[int]:
+    """Jury invitations not sent for a while, queued again (the sweeper)."""
+    from .tasks import jury_invite as task
+
+    ids = INVITE.due(now=now)
     for pk in ids:
         enqueue_on_commit(task, pk)
     return ids

@@ -22,12 +22,12 @@ def laureate_notice_send(self, nomination_id: int) -> bool:
 
 
 @shared_task(**RETRY)
-def jury_invite(self, member_id: int, new_account: bool) -> bool:
-    """Tell a new jury member they are on the jury (and how to set a password)."""
-    return services.jury_invite_send(member_id=member_id, new_account=new_account)
+def jury_invite(self, member_id: int) -> bool:
+    """Tell a new jury member they are on the jury (and how to set a password); once."""
+    return services.jury_invite_send(member_id=member_id)
 
 
 @shared_task(ignore_result=True)
 def notices_sweep() -> int:
-    """Periodic: queue again laureates' emails not sent for a while."""
-    return len(services.notices_requeue_unsent())
+    """Periodic: queue again laureates' emails and jury invitations not sent for a while."""
+    return len(services.notices_requeue_unsent()) + len(services.invites_requeue_unsent())

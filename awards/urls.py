@@ -26,7 +26,11 @@ urlpatterns = [
     path("awards/nominations/<int:pk>/", nominations.NominationDetailView.as_view(), name="nomination"),
     path("awards/nominations/<int:pk>/check/", nominations.CheckView.as_view(), name="nomination_check"),
     path("awards/nominations/<int:pk>/link/", nominations.LinkView.as_view(), name="nomination_link"),
-    path("awards/nominations/<int:pk>/withdraw/", nominations.WithdrawView.as_view(), name="nomination_withdraw"),
+    path(
+        "awards/nominations/<int:pk>/withdraw/",
+        nominations.WithdrawView.as_view(),
+        name="nomination_withdraw",
+    ),
     path("awards/nominations/<int:pk>/score/", nominations.ScoreView.as_view(), name="score"),
     path("awards/nominations/<int:pk>/conflict/", nominations.ConflictView.as_view(), name="conflict"),
     path("awards/nominations/<int:pk>/consent/", nominations.ConsentView.as_view(), name="consent"),

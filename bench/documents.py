@@ -27,7 +27,62 @@ def _builders() -> dict[str, Callable[[int], list]]:
         "training_certificate": issue_certificate_documents,
         "event_gate_pass": issue_gate_pass_documents,
         "volunteer_work_certificate": issue_work_certificate_documents,
+        "award_diploma": issue_award_diplomas,
     }
+
+
+def issue_award_diplomas(count: int) -> list:
+    """``count`` laureates of a decided award cycle (bulk rows, long Latvian names and
+    citations), each with its queued diploma (rendered later)."""
+    from datetime import date
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from awards.models import AwardCycle, Nomination
+    from awards.services import DIPLOMA
+    from documents import services as document_services
+    from institutions.models import Unit
+
+    unit = Unit.objects.select_related("institution").filter(institution__code="IEVP").order_by("pk").first()
+    year = max(2000, (AwardCycle.objects.aggregate(last=Max("year"))["last"] or 2025) + 1)
+    cycle = AwardCycle.objects.create(
+        year=year,
+        nominations_open=date(year, 3, 1),
+        nominations_close=date(year, 4, 30),
+        conference_date=date(year, 11, 19),
+        conference_place="Rīga, Latvijas Nacionālā bibliotēka",
+        signatory_name="Inese Lībiņa-Egnere",
+        signatory_title="Tieslietu ministre",
+        status=AwardCycle.Status.DECIDED,
+        decided_at=timezone.now(),
+    )
+    nominations = Nomination.objects.bulk_create(
+        [
+            Nomination(
+                cycle=cycle,
+                number=n,
+                source=Nomination.Source.PUBLIC,
+                status=Nomination.Status.ELIGIBLE,
+                institution=unit.institution,
+                unit=unit,
+                nominee_name=f"Ērika Ķirša-Žūriņa {n:04d}",
+                nominator_name="Jānis Bērziņš",
+                nominator_email="janis.berzins@bench.example.lv",
+                justification="Septiņus gadus vada šaha pulciņu un grāmatu klubu cietumā. " * 3,
+                is_laureate=True,
+                citation="Par septiņiem gadiem nesavtīga darba: šaha pulciņš, grāmatu klubs un "
+                "ģimeņu dienas, kas ieslodzītajiem ļāva atgūt saikni ar saviem bērniem.",
+                language="lv" if n % 5 else "en",
+            )
+            for n in range(1, count + 1)
+        ],
+        batch_size=1000,
+    )
+    with mock.patch.object(document_services, "_enqueue_render", lambda document_id: None):
+        return [
+            document_services.document_issue(subject=nomination, kind=DIPLOMA) for nomination in nominations
+        ]
 
 
 def bench_kind(kind, count: int) -> None:

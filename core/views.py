@@ -26,6 +26,9 @@ def home(request):
         return render(request, "core/home_staff.html", {"blocks": blocks})
     if hasattr(request.user, "volunteer"):
         return redirect("volunteers:my_applications")
+    roles = permissions.roles_for(request.user)
+    if roles.award_admin or roles.juror:
+        return redirect("awards:cycles")
     return render(request, "core/home_person.html")
 
 

@@ -16,8 +16,9 @@ _SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 class StaffMFARequiredMiddleware:
-    """With TILTS_REQUIRE_STAFF_MFA on, coordinators, central coordinators, the ministry
-    and superusers are sent to set up two-factor authentication before any other page."""
+    """With TILTS_REQUIRE_STAFF_MFA on, coordinators, central coordinators, the ministry,
+    the award's administrators and jury, and superusers are sent to set up two-factor
+    authentication before any other page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,7 +28,7 @@ class StaffMFARequiredMiddleware:
             settings.TILTS_REQUIRE_STAFF_MFA
             and request.user.is_authenticated
             and not request.path.startswith(_EXEMPT_PREFIXES)
-            and permissions.is_staff_role(request.user)
+            and permissions.needs_second_factor(request.user)
             and not is_mfa_enabled(request.user, _SECOND_FACTORS)
         ):
             messages.warning(

@@ -210,6 +210,13 @@ def is_staff_role(user) -> bool:
     return roles_for(user).is_staff_role
 
 
+def needs_second_factor(user) -> bool:
+    """Roles that read other people's personal data: staff, and the award's administrators and
+    jury (nominees' and nominators' details, supporting files)."""
+    roles = roles_for(user)
+    return roles.is_staff_role or roles.award_admin or roles.juror
+
+
 # --- Grants. Called by institutions.services, which audits them.
 
 

@@ -199,7 +199,12 @@ TILTS_CV_MAX_BYTES = env.int("TILTS_CV_MAX_BYTES", default=5 * 1024 * 1024)
 # Public application form: submissions per IP address per hour, counted by allauth's rate
 # limiter (its defaults for sign-in, password reset etc. stay; this adds the form's action).
 TILTS_APPLY_RATE_PER_HOUR = env.int("TILTS_APPLY_RATE_PER_HOUR", default=5)
-ACCOUNT_RATE_LIMITS = {"tilts_apply": f"{TILTS_APPLY_RATE_PER_HOUR}/1h/ip"}
+# The award's public nomination form (/balva/nominet/): nominations per IP address per hour.
+TILTS_AWARD_NOMINATE_RATE_PER_HOUR = env.int("TILTS_AWARD_NOMINATE_RATE_PER_HOUR", default=5)
+ACCOUNT_RATE_LIMITS = {
+    "tilts_apply": f"{TILTS_APPLY_RATE_PER_HOUR}/1h/ip",
+    "tilts_award_nominate": f"{TILTS_AWARD_NOMINATE_RATE_PER_HOUR}/1h/ip",
+}
 # Lookups of the public document verification page per IP address per hour.
 TILTS_VERIFY_RATE_PER_HOUR = env.int("TILTS_VERIFY_RATE_PER_HOUR", default=60)
 STORAGES = {

@@ -211,6 +211,20 @@ def test_staff_is_sent_to_totp_setup_when_mfa_is_required(client, request, mfa_r
     assert response["Location"] == f"{reverse('mfa_activate_totp')}?next=%2F"
 
 
+@pytest.mark.parametrize("grant", ["grant_award_administrator", "grant_award_juror"])
+def test_award_roles_are_sent_to_totp_setup_when_mfa_is_required(client, ievp, vpd, mfa_required, grant):
+    from institutions import permissions
+
+    from ..factories import UserFactory
+
+    person = UserFactory(email="balva.persona@example.lv")
+    getattr(permissions, grant)(person)
+    client.force_login(person)
+    response = client.get(reverse("awards:cycles"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
 def test_next_keeps_path_and_query_when_staff_is_sent_to_totp_setup(client, ievp_central, mfa_required):
     client.force_login(ievp_central)
     response = client.get("/coordinators/?page=2")

@@ -185,6 +185,6 @@ def test_fragment_query_count_is_fixed_when_a_coordinator_polls(
 
     # 5 for the session, the user and allauth's session tracking (its write is issue 15's);
     # the document with its unit and institution; the agreement with what the kind reads;
-    # the person's roles (unit and institution permissions, answered once per request: 5).
-    with django_assert_num_queries(12):
+    # the person's roles (unit and institution permissions, answered once per request: 4).
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200

@@ -271,9 +271,9 @@ def _next_month() -> date:
 
 
 # The session, the user and the user-session tracking (7), the volunteer profile (1), the
-# events with their people (2), the calendar address (1), then the navigation's roles (3)
+# events with their people (2), the calendar address (1), then the navigation's roles (2)
 # and its word for the agreements (1) (institutions.context_processors).
-MY_CALENDAR_QUERIES = 15
+MY_CALENDAR_QUERIES = 14
 
 
 @pytest.mark.parametrize("count", [3, 30])

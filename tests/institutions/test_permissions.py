@@ -120,6 +120,39 @@ def test_roles_are_computed_once_per_request_when_asked_repeatedly(
         permissions.is_staff_role(olaine_coordinator)
 
 
+def test_roles_read_the_award_roles_when_granted(olaine_coordinator):
+    admin = UserFactory()
+    permissions.grant_award_administrator(admin)
+    juror = UserFactory()
+    permissions.grant_award_juror(juror)
+
+    assert permissions.roles_for(admin).award_admin and not permissions.roles_for(admin).juror
+    assert permissions.roles_for(juror).juror and not permissions.roles_for(juror).award_admin
+    assert permissions.is_award_admin(admin) and not permissions.is_award_admin(juror)
+    assert permissions.roles_for(admin).awards and permissions.roles_for(juror).awards
+    # Award roles are no staff roles: they open no volunteer data.
+    assert not permissions.roles_for(admin).is_staff_role and not permissions.roles_for(juror).view_unit_ids
+    assert not permissions.roles_for(olaine_coordinator).award_admin
+    assert not permissions.roles_for(olaine_coordinator).juror
+
+    permissions.revoke_award_juror(juror)
+    assert not permissions.roles_for(juror).juror
+
+
+@pytest.mark.parametrize(("who", "expected"), [("olaine_coordinator", 2), ("ievp_central", 3)])
+def test_roles_cost_a_fixed_number_of_queries_when_a_coordinator_signs_in(
+    request, who, expected, django_assert_num_queries
+):
+    """Unit permissions (1) and every institution-level permission at once (1); a central
+    coordinator's institution units one more."""
+    user = request.getfixturevalue(who)
+    permissions.forget_roles(user)
+    permissions.roles_for(user)  # warm guardian's content-type cache
+    permissions.forget_roles(user)
+    with django_assert_num_queries(expected):
+        permissions.roles_for(user)
+
+
 @pytest.mark.django_db
 def test_unit_validity_when_a_prison_closes(ievp):
     closed = UnitFactory(institution=ievp, slug="brasa", valid_to=date(2019, 12, 31))

@@ -203,6 +203,8 @@ def _merge_extra(*modules) -> None:
 # Each area of the volunteers app registers its views in its own module.
 from .cases_agreements import CASES as _AGREEMENTS  # noqa: E402
 from .cases_agreements import EXTRA as _AGREEMENTS_EXTRA  # noqa: E402
+from .cases_awards import CASES as _AWARDS  # noqa: E402
+from .cases_awards import EXTRA as _AWARDS_EXTRA  # noqa: E402
 from .cases_casework_me import CASES as _CASEWORK_ME  # noqa: E402
 from .cases_casework_me import EXTRA as _CASEWORK_ME_EXTRA  # noqa: E402
 from .cases_casework_staff import CASES as _CASEWORK_STAFF  # noqa: E402
@@ -234,6 +236,7 @@ _merge(
     _EVENTS_ME,
     _CASEWORK_STAFF,
     _CASEWORK_ME,
+    _AWARDS,
 )
 _merge_extra(
     _PUBLIC_EXTRA,
@@ -245,4 +248,5 @@ _merge_extra(
     _EVENTS_ME_EXTRA,
     _CASEWORK_STAFF_EXTRA,
     _CASEWORK_ME_EXTRA,
+    _AWARDS_EXTRA,
 )

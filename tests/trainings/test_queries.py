@@ -21,20 +21,20 @@ from volunteers.models import Status as ApplicationStatus
 
 from . import builders
 
-# The session with its course, unit and counts; its days; the day; the sheet: 4 (+ 7 + 3).
-ATTENDANCE_QUERIES = 14
+# The session with its course, unit and counts; its days; the day; the sheet: 4 (+ 7 + 2).
+ATTENDANCE_QUERIES = 13
 # The list: counts per tab, the page count, the units, the courses, the page of sessions and
-# their days: 6 (+ 7 + 3). A central coordinator's roles take one more (their institution's
+# their days: 6 (+ 7 + 2). A central coordinator's roles take one more (their institution's
 # units), and they see the yearly figures: the institutions and the figures (2) — 3 more.
-SESSIONS_QUERIES = {"olaine_coordinator": 16, "ievp_central": 20}
+SESSIONS_QUERIES = {"olaine_coordinator": 15, "ievp_central": 19}
 # The session and its days (2); the registrations with people and applications, their
-# attendance, the completions (3) (+ 7 + 3); upcoming only: the enrolment form, whether
+# attendance, the completions (3) (+ 7 + 2); upcoming only: the enrolment form, whether
 # anyone can be enrolled and who (2).
-DETAIL_QUERIES = {"upcoming": 17, "past": 15}
+DETAIL_QUERIES = {"upcoming": 16, "past": 14}
 # The volunteer; completions and their documents (2); the calendar address; registrations,
 # their days and the waiting-list places (3); the institutions (2), the open sessions and
-# their days (2): 11 (+ 7); the menu: the roles (3) and the volunteer (1).
-MY_TRAININGS_QUERIES = 22
+# their days (2): 11 (+ 7); the menu: the roles (2) and the volunteer (1).
+MY_TRAININGS_QUERIES = 21
 
 
 @pytest.fixture(autouse=True)

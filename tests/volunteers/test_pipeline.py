@@ -600,7 +600,7 @@ def test_inbox_paginates_by_25_when_there_are_more(client, olaine, olaine_coordi
 
 
 # The same for 20 applications and for 200 (a page of 25), on SQLite and PostgreSQL alike.
-INBOX_QUERIES = 18
+INBOX_QUERIES = 17
 
 
 @pytest.mark.parametrize("count", [20, 200])

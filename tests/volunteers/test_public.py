@@ -609,7 +609,7 @@ def test_form_page_query_count_is_exact_when_volunteer_is_signed_in(
     # Session, user, user session and the navigation's roles, plus the form's own four
     # (profile, institutions, units, roles), and the word of the menu's "My agreements"
     # (agreements.terms.for_user, then cached for a few minutes).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         assert client.get(APPLY).status_code == 200
 
 

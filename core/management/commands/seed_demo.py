@@ -11,8 +11,18 @@ from django.db import transaction
 # directly, so it needs no completions first). Events follow: they read the agreements (and
 # add the earlier ones their 2024 events were held under). Casework follows: VPD's pairs, circles
 # and mediation cases are made of the agreements in force (and its hours records sit beside
-# the events').
-DEMO_APPS = ["institutions", "volunteers", "agreements", "trainings", "events", "casework", "privacy"]
+# the events'). The award follows them: its 2024 laureate and this year's nominations are
+# demo volunteers with their agreements and approved hours.
+DEMO_APPS = [
+    "institutions",
+    "volunteers",
+    "agreements",
+    "trainings",
+    "events",
+    "casework",
+    "awards",
+    "privacy",
+]
 
 
 class Command(BaseCommand):
