@@ -51,9 +51,12 @@ beat: install
 	$(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 # Performance figures (PDFs of every document kind, daily sweeps over 10,000 agreements, the document
-# sweeper over 10,000 rows) on a throwaway database.
+# sweeper over 10,000 rows) on a throwaway database (PostgreSQL on DATABASE_URL's server when set).
+# The coordinators' pages at national ×100 scale take several minutes more:
+# `make bench BENCH_ARGS=--pages` (or `BENCH_ARGS=--pages-only`; see `python -m bench.run --help`).
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

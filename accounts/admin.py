@@ -32,3 +32,10 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     ]
     filter_horizontal = ["groups"]
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"first_name", "last_name", "email"} & set(form.changed_data):
+            from volunteers.services import applications_search_refresh
+
+            applications_search_refresh(user_ids=[obj.pk])  # the inbox search column

@@ -182,7 +182,12 @@ class Agreement(models.Model):
         verbose_name_plural = _("agreements")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["unit", "status"], name="agreement_unit_status"),
+            # The staff list, newest first (ORDER BY created_at DESC, id DESC, 25 a page): a
+            # unit's tab, a unit's whole list, and several units (central coordinators)
+            # walked in order with the units as a filter. The first serves the tab counts too.
+            models.Index(fields=["unit", "status", "-created_at", "-id"], name="agreement_list_unit_status"),
+            models.Index(fields=["unit", "-created_at", "-id"], name="agreement_list_unit"),
+            models.Index(fields=["-created_at", "-id"], name="agreement_list"),
             models.Index(fields=["status", "end_date"], name="agreement_end"),
             models.Index(fields=["status", "start_date"], name="agreement_start"),
         ]

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from notifications.registry import Message, ReminderSource, absolute_url, register
@@ -42,11 +43,21 @@ def _target(agreement: Agreement) -> str:
     return f"agreement:{agreement.pk}"
 
 
-def _coordinator_url(agreement: Agreement) -> str:
+def _coordinator_url_now(agreement: Agreement) -> str:
     return absolute_url(
         ("agreements:detail", [agreement.pk]),
         ("volunteers:application_detail", [agreement.application_id]),
     )
+
+
+# Worked out only when an email is written: a run that finds its reminders already claimed
+# (the second run of a day) reverses no URL for the thousands of agreements it looks at.
+_coordinator_url = lazy(_coordinator_url_now, str)
+
+
+_my_agreements_url = lazy(
+    lambda: absolute_url(("agreements:my_agreements", []), ("volunteers:my_applications", [])), str
+)
 
 
 # --- Ending in 30 days, and again in 7
@@ -71,7 +82,7 @@ def _ending_messages(agreement: Agreement, coordinators: Sequence[User], today: 
         )
     volunteer = agreement.volunteer
     if volunteer.anonymised_at is None:
-        url = absolute_url(("agreements:my_agreements", []), ("volunteers:my_applications", []))
+        url = _my_agreements_url()
         yield Message(
             kind,
             _target(agreement),

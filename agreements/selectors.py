@@ -57,12 +57,10 @@ class AgreementFilter(StaffListFilter):
         widget=forms.CheckboxInput,
     )
 
-    search_fields = (
-        "number",
-        "application__reference",
-        "volunteer__user__first_name",
-        "volunteer__user__last_name",
-    )
+    search_fields = ("number",)
+    # The application's reference, the person's names (and email), folded: "Berzins" finds
+    # "Bērziņš" (see volunteers.models.Application.search_text).
+    folded_search_fields = ("application__search_text",)
     search_placeholder = _("Number or name")
 
     class Meta:
@@ -83,6 +81,11 @@ class AgreementList(NamedTuple):
     counts: dict[str, int]  # per status (and "all") under the other filters
     form: forms.Form
     filterset: AgreementFilter
+
+    @property
+    def row_count(self) -> int:
+        """How many ``agreements`` there are: the chosen tab's count (no query)."""
+        return self.counts[self.filterset.tab_value or "all"]
 
 
 def _list_rows(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:

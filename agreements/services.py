@@ -10,17 +10,18 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.history import history_copy
 from core.uploads import file_kind
 from documents.models import Document
 from documents.services import document_issue, documents_revoke
 from institutions import permissions
-from institutions.models import Institution
-from institutions.services import audit_record
+from institutions.models import AuditEvent, Institution
+from institutions.services import audit_event, audit_record
 from volunteers import services as volunteer_services
 from volunteers.models import Application, Role
 from volunteers.models import Status as ApplicationStatus
@@ -350,45 +351,97 @@ def _activate(agreement: Agreement, *, actor: User | None = None) -> None:
     audit_record(actor=None, action="agreement.activate", target=agreement, unit=agreement.unit)
 
 
-def agreements_activate_due(*, today: date | None = None) -> int:
-    """Daily: signed agreements whose start date has come are in force."""
-    today = today or timezone.localdate()
-    count = 0
-    for pk in Agreement.objects.filter(status=Status.SIGNED, start_date__lte=today).values_list(
-        "pk", flat=True
-    ):
+# The daily jobs take the due agreements this many at a time, a few queries per chunk.
+DAILY_CHUNK = 2000
+
+
+def _daily_chunks(due, apply) -> int:
+    """Apply ``apply`` to the due agreements a chunk at a time, each chunk in its own
+    transaction with its rows locked (only the agreements' rows: their unit is read with
+    them); how many there were. A row changed by someone else meanwhile is re-checked by
+    the lock (PostgreSQL) and left out when no longer due."""
+    count, last = 0, 0
+    while True:
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
-            if agreement.status == Status.SIGNED:
-                _activate(agreement)
-                count += 1
-    return count
+            chunk = list(
+                due.filter(pk__gt=last)
+                .select_for_update(of=("self",))
+                .select_related("unit")
+                .order_by("pk")[:DAILY_CHUNK]
+            )
+            if chunk:
+                apply(chunk, now=timezone.now())
+        count += len(chunk)
+        if len(chunk) < DAILY_CHUNK:
+            return count
+        last = chunk[-1].pk
+
+
+def _audit_many(agreements: list[Agreement], *, action: str, now, data: dict | None = None) -> None:
+    """The rows ``audit_record(actor=None, …)`` writes for each agreement, in one insert."""
+    AuditEvent.objects.bulk_create(
+        audit_event(
+            actor=None, action=action, target=agreement, unit=agreement.unit, data=data, created_at=now
+        )
+        for agreement in agreements
+    )
+
+
+def _activate_many(agreements: list[Agreement], *, now) -> None:
+    """``_activate`` for a chunk of signed agreements (the daily job): in force, with their
+    history and audit rows, and an application still at the agreement step made active
+    through the volunteers' state machine — in a few queries whatever their number."""
+    Agreement.objects.filter(pk__in=[a.pk for a in agreements]).update(
+        status=Status.ACTIVE, status_changed_at=now, updated_at=now
+    )
+    reasons: dict[int, str] = {}
+    for agreement in agreements:
+        agreement.status, agreement.status_changed_at, agreement.updated_at = Status.ACTIVE, now, now
+        reasons.setdefault(
+            agreement.application_id,
+            _word(agreement.institution_id, "Agreement %(number)s in force.") % {"number": agreement.number},
+        )
+    history_copy(Agreement, [a.pk for a in agreements], when=now)
+    volunteer_services.applications_transition_system(
+        reasons=reasons, to=ApplicationStatus.ACTIVE, only_from=[ApplicationStatus.AGREEMENT]
+    )
+    _audit_many(agreements, action="agreement.activate", now=now)
+
+
+def agreements_activate_due(*, today: date | None = None) -> int:
+    """Daily: signed agreements whose start date has come are in force (see ``_activate``;
+    a chunk of agreements at a time, in a few queries). Running it again changes nothing."""
+    today = today or timezone.localdate()
+    return _daily_chunks(
+        Agreement.objects.filter(status=Status.SIGNED, start_date__lte=today), _activate_many
+    )
+
+
+def _expire_many(agreements: list[Agreement], *, now) -> None:
+    """A chunk of agreements in force whose end date has passed have expired: ended on
+    their end date, with their history and audit rows. (Nothing else follows: the
+    ``agreement_ended`` signal is for agreements stopped before their end date.)"""
+    Agreement.objects.filter(pk__in=[a.pk for a in agreements]).update(
+        status=Status.ENDED,
+        end_kind=Agreement.EndKind.EXPIRED,
+        ended_on=F("end_date"),
+        status_changed_at=now,
+        updated_at=now,
+    )
+    for agreement in agreements:
+        agreement.status, agreement.end_kind = Status.ENDED, Agreement.EndKind.EXPIRED
+        agreement.ended_on, agreement.status_changed_at, agreement.updated_at = agreement.end_date, now, now
+    history_copy(Agreement, [a.pk for a in agreements], when=now)
+    _audit_many(agreements, action="agreement.end", now=now, data={"kind": "expired"})
 
 
 def agreements_expire_due(*, today: date | None = None) -> int:
-    """Daily: agreements in force whose end date has passed have expired."""
+    """Daily: agreements in force whose end date has passed have expired (a chunk at a time,
+    in a few queries). Running it again changes nothing."""
     today = today or timezone.localdate()
-    count = 0
-    for pk in Agreement.objects.filter(
-        status__in=[Status.ACTIVE, Status.SIGNED], end_date__lt=today
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            agreement = Agreement.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
-            if agreement.status in (Status.ACTIVE, Status.SIGNED) and agreement.end_date < today:
-                agreement.status = Status.ENDED
-                agreement.end_kind = Agreement.EndKind.EXPIRED
-                agreement.ended_on = agreement.end_date
-                agreement.status_changed_at = timezone.now()
-                agreement.save()
-                audit_record(
-                    actor=None,
-                    action="agreement.end",
-                    target=agreement,
-                    unit=agreement.unit,
-                    data={"kind": "expired"},
-                )
-                count += 1
-    return count
+    return _daily_chunks(
+        Agreement.objects.filter(status__in=[Status.ACTIVE, Status.SIGNED], end_date__lt=today), _expire_many
+    )
 
 
 @transaction.atomic

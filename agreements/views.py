@@ -68,7 +68,7 @@ def _scan_response(request, agreement: Agreement) -> FileResponse:
 def agreement_list(request):
     require_staff_role(request)
     result = selectors.agreement_list(user=request.user, params=request.GET)
-    listing = list_page(result.agreements, request.GET)
+    listing = list_page(result.agreements, request.GET, count=result.row_count)
     page = listing["page"]
     expired = training_selectors.expired_trainings(
         (a.volunteer_id, a.institution_id) for a in page.object_list

@@ -10,3 +10,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every app's part of a person's data download and erasure (core.personal_data).
         autodiscover_modules("personal_data")
+        # Signing in through allauth records the session (core.middleware.UserSessionActivityMiddleware).
+        from allauth.account.signals import user_logged_in
+
+        from .middleware import session_recorded_on_sign_in
+
+        user_logged_in.connect(session_recorded_on_sign_in, dispatch_uid="core.session_recorded_on_sign_in")

@@ -7,11 +7,14 @@ base for what they share, so that they behave alike.
 - **Invalid values** (someone else's unit, a made-up status, a year out of range) are
   ignored, never widened: the rest of the filters apply and the field shows its error.
 - **Search**: ``q`` splits into at most six words, each of which must match one of
-  ``search_fields``.
+  ``search_fields`` (case-insensitive) or of ``folded_search_fields`` — columns that hold
+  folded text (``core.text.fold``), compared with the word folded alike, so that "Berzins"
+  finds "Bērziņš" (and a trigram index can serve it on PostgreSQL).
 - **Tab**: one filter (``tab``) is shown as counted tabs above the list rather than in the
   form: ``filter_without(rows, tab)`` gives the rows to count, ``filter_tab`` narrows them.
 - **Ordering** (``ordering``, newest first by default) and the **page size** (``PAGE_SIZE``,
-  ``list_page``) are the same everywhere.
+  ``list_page``) are the same everywhere. The tabs' counts are one aggregate query; the page
+  takes its count from them (``list_page(..., count=...)``) rather than counting again.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from institutions import permissions
 from institutions.models import Institution, Unit
 
 from .querystring import query_without_page
+from .text import fold
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -114,6 +118,7 @@ class StaffListFilter(django_filters.FilterSet):
     )
 
     search_fields: Sequence[str] = ()
+    folded_search_fields: Sequence[str] = ()
     search_placeholder: Any = ""  # a lazy translation
     tab: str | None = "status"
     tab_default: str = ""
@@ -167,8 +172,23 @@ class StaffListFilter(django_filters.FilterSet):
             match = Q()
             for field in self.search_fields:
                 match |= Q(**{f"{field}__icontains": term})
+            folded = fold(term)
+            if folded:
+                for field in self.folded_search_fields:
+                    match |= self._folded_match(field, folded)
             queryset = queryset.filter(match)
         return queryset
+
+    def _folded_match(self, field: str, folded: str) -> Q:
+        """``field`` contains ``folded``; a column of a related row (``relation__column``, one
+        step) is asked as ``relation IN (rows that contain it)`` rather than through a join, so
+        that PostgreSQL can answer the subquery from the column's trigram index."""
+        relation, _, column = field.rpartition("__")
+        if not relation:
+            return Q(**{f"{column}__contains": folded})
+        related = self._meta.model._meta.get_field(relation).related_model
+        matching = related._base_manager.filter(**{f"{column}__contains": folded}).values("pk")
+        return Q(**{f"{relation}__in": matching})
 
     @property
     def values(self) -> dict[str, Any]:
@@ -220,9 +240,16 @@ def counted_tabs(
     ]
 
 
-def list_page(queryset: QuerySet, params, *, per_page: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of a filtered list and what ``includes/pagination.html`` needs with it."""
-    page = Paginator(queryset, per_page).get_page(params.get("page"))
+def list_page(
+    queryset: QuerySet, params, *, per_page: int = PAGE_SIZE, count: int | None = None
+) -> dict[str, Any]:
+    """One page of a filtered list and what ``includes/pagination.html`` needs with it.
+    ``count``: the number of rows when already known (the tab's count), saving the query
+    that would count them again (with the search, the costliest of the page)."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not computed
+    page = paginator.get_page(params.get("page"))
     return {
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),

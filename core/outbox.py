@@ -69,6 +69,15 @@ class Outbox:
         )
         return now if taken else None
 
+    def claim_many(self, pks: list[int], *, now: datetime | None = None) -> tuple[datetime, models.QuerySet]:
+        """``claim`` for many rows in one ``UPDATE``: the claim time and (unevaluated) the
+        rows this sender took — not those sent, held by another sender or not worth sending."""
+        now = now or timezone.now()
+        self._unsent(now).filter(pk__in=pks).update(
+            **{self.claimed: now, self.attempts: F(self.attempts) + 1}
+        )
+        return now, self.model._default_manager.filter(pk__in=pks, **{self.claimed: now})
+
     def sent_now(self, pk: int, **fields) -> None:
         self.model._default_manager.filter(pk=pk).update(
             **{self.sent: timezone.now(), self.claimed: None, self.error: "", **fields}

@@ -6,16 +6,19 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="core.ping")
+@shared_task(name="core.ping", ignore_result=False)
 def ping() -> str:
-    """A trivial task: shows that the broker and a worker are alive."""
+    """A trivial task: shows that the broker and a worker are alive. The one task whose
+    result is read (every other is fire-and-forget: settings.CELERY_TASK_IGNORE_RESULT)."""
     return "pong"
 
 
 def enqueue_on_commit(task, *args) -> None:
     """Queue ``task(*args)`` once the current transaction commits (at once outside one).
     A broker that is down never fails the caller — the request has already done its work:
-    the failure is logged and the task's periodic sweeper queues the work again."""
+    the failure is logged and the task's periodic sweeper queues the work again. Nor does it
+    hold the request up: one connection attempt (settings.CELERY_BROKER_TRANSPORT_OPTIONS),
+    no publish retries, and no result store to subscribe to."""
 
     def send() -> None:
         try:

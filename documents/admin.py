@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from institutions.admin import ReadOnlyScopedAdmin
 
-from .models import Document
+from .models import Document, ExportFile
 
 
 @admin.register(Document)
@@ -46,3 +46,58 @@ class DocumentAdmin(ReadOnlyScopedAdmin):
         "revoked_reason",
     ]
     readonly_fields = fields
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(admin.ModelAdmin):
+    """Background exports, for superusers (who asked, what, how far, when it expires): read
+    only, and without the file — it is its owner's alone, through the audited download."""
+
+    list_display = [
+        "__str__",
+        "kind",
+        "format",
+        "owner",
+        "state",
+        "rows_done",
+        "rows_total",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["kind", "state", "format"]
+    list_select_related = ["owner"]
+    search_fields = ["owner__email"]
+    fields = [
+        "owner",
+        "kind",
+        "format",
+        "params",
+        "language",
+        "state",
+        "rows_total",
+        "rows_done",
+        "filename",
+        "size",
+        "attempts",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
+    ]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

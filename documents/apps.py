@@ -16,3 +16,5 @@ class DocumentsConfig(AppConfig):
         register_audit_actions(AUDIT_ACTIONS)
         # Every app's document kinds (``<app>/printing.py``; see documents.registry).
         autodiscover_modules("printing")
+        # Every app's list exports (``<app>/exports.py``; see documents.exports).
+        autodiscover_modules("exports")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -133,7 +134,87 @@ class Document(models.Model):
         return format_code(self.verification_code)
 
 
+# States of an export whose file is still to come (what htmx polls and the sweeper watches).
+EXPORT_IN_PROGRESS = ["queued", "running"]
+
+
+class ExportFile(models.Model):
+    """A large list export made in the background (see ``documents.exports``): who asked,
+    what (the export kind and the list's filters, re-run as that person by the job), the
+    progress, and the file — private, for the person who asked only, and deleted when it
+    expires. Not a tenant row: it belongs to its owner, whose permissions the job applies."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="export_files",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(storage=PrivateStorage(), upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(_("file name"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("made"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweeper: what has expired.
+            models.Index(fields=["expires_at"], name="exportfile_expiry"),
+            # The sweeper: what is queued or running, by age.
+            models.Index(
+                fields=["state", "created_at"],
+                name="exportfile_pending",
+                condition=Q(state__in=EXPORT_IN_PROGRESS),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.format} #{self.pk} {self.state}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in EXPORT_IN_PROGRESS
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def percent(self) -> int:
+        """How far the job is, 0–100 (a queued job is at 0; a done one at 100)."""
+        if self.state == self.State.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+
 AUDIT_ACTIONS = {
+    "export.download": _("Export file downloaded"),
     "document.retry": _("Document rendering retried"),
     "document.revoke": _("Document revoked"),
     "document.destroy": _("Document files destroyed"),

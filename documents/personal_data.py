@@ -73,7 +73,12 @@ register(
         export=_export,
         erase=_erase,
         # Documents point at their subject generically; the subject's app covers the subject.
-        staff_only={},
+        staff_only={
+            "documents.ExportFile": (
+                "owner is the coordinator who exported a list; the file is deleted when it expires "
+                "(TILTS_EXPORT_KEEP_HOURS)"
+            ),
+        },
         order=80,
     )
 )

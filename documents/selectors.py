@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import registry
-from .models import Document, normalise_code
+from .models import Document, ExportFile, normalise_code
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -114,3 +114,12 @@ def verification_for(code: str, *, today: date | None = None) -> Verification | 
         valid_until=valid_until,
         newer_version=newer,
     )
+
+
+def export_for(user: User, pk: int) -> ExportFile:
+    """An export file of the person who asked for it; 404 for anybody else (a superuser
+    included: the file holds what its owner was allowed to see, not what they are)."""
+    export = ExportFile.objects.filter(pk=pk, owner_id=user.pk).first() if user.is_authenticated else None
+    if export is None:
+        raise Http404
+    return export

@@ -1,29 +1,39 @@
 """Every write of the documents app: issuing a version, the render task's claim / store /
-failure steps, retry, revocation, the sweeper, and the audit of downloads."""
+failure steps, retry, revocation, the sweeper, and the audit of downloads; and the export
+files of large list exports (request, the job's claim / build / failure steps, the audited
+download, the sweeper)."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, Max, Value, When
+from django.db.models import Case, Max, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import tabular
 from core.tasks import enqueue_on_commit
 from institutions.services import audit_record
 
-from . import registry
-from .models import IN_PROGRESS, Document
+from . import exports, registry
+from .models import EXPORT_IN_PROGRESS, IN_PROGRESS, Document, ExportFile
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # A render that has been "rendering" (or waiting for its retry) this long is taken to be lost.
 RENDER_STALE_AFTER = timedelta(minutes=10)
@@ -230,3 +240,184 @@ def document_download_logged(*, actor: User, document: Document, subject: Any) -
         unit=document.unit,
         data={"file": f"pdf:v{document.version}"},
     )
+
+
+# --- Export files (large list exports, made in the background)
+
+# A job queued or running this long is taken to be lost (a lost message, a killed worker);
+# the longest export (100,000 rows) takes well under a minute.
+EXPORT_STALE_AFTER = timedelta(minutes=15)
+EXPORT_MAX_ATTEMPTS = 3
+# The job writes its progress (rows done) every this many rows: one UPDATE each.
+EXPORT_PROGRESS_EVERY = 1000
+# The file is written here first (memory up to this size, then a temporary file on disk).
+EXPORT_SPOOL = 8 * 1024 * 1024
+
+
+def _export_lifetime() -> timedelta:
+    return timedelta(hours=settings.TILTS_EXPORT_KEEP_HOURS)
+
+
+def _enqueue_export(export_id: int) -> None:
+    from .tasks import export_build
+
+    enqueue_on_commit(export_build, export_id)
+
+
+def export_request(*, actor: User, kind: str, params: Any, fmt: str, total: int | None = None) -> ExportFile:
+    """Record an export to be made in the background for ``actor`` and queue the job on
+    commit (the request never waits on the broker). The same export still queued or being
+    made for the same person (a double click, a reload) is returned rather than made twice."""
+    exports.get(kind)  # LookupError: not a registered kind
+    if fmt not in tabular.FORMATS:
+        raise ValidationError(_("Unknown export format."))
+    filters = exports.filters_of(params)
+    now = timezone.now()
+    with transaction.atomic():
+        same = (
+            ExportFile.objects.filter(
+                owner=actor,
+                kind=kind,
+                format=fmt,
+                params=filters,
+                state__in=EXPORT_IN_PROGRESS,
+                created_at__gt=now - EXPORT_STALE_AFTER,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if same is not None:
+            return same
+        export = ExportFile.objects.create(
+            owner=actor,
+            kind=kind,
+            params=filters,
+            format=fmt,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            rows_total=total,
+            created_at=now,
+            expires_at=now + _export_lifetime(),
+        )
+        _enqueue_export(export.pk)
+    return export
+
+
+def export_claim(*, export_id: int, now=None) -> bool:
+    """Lock the row and mark it running. False when it is done, expired, or running
+    elsewhere (so a duplicate message or a sweep is harmless)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        export = ExportFile.objects.select_for_update().filter(pk=export_id).first()
+        if export is None or export.state == ExportFile.State.DONE or export.expires_at <= now:
+            return False
+        if export.state == ExportFile.State.RUNNING and export.started_at > now - EXPORT_STALE_AFTER:
+            return False
+        export.state = ExportFile.State.RUNNING
+        export.started_at = now
+        export.attempts += 1
+        export.rows_done = 0
+        export.error = ""
+        export.save(update_fields=["state", "started_at", "attempts", "rows_done", "error"])
+    return True
+
+
+class _Progress:
+    """Counts the rows as they are written, and writes the job's progress every
+    ``EXPORT_PROGRESS_EVERY`` rows (what the status page's progress bar shows)."""
+
+    def __init__(self, export_id: int) -> None:
+        self.export_id = export_id
+        self.done = 0
+
+    def rows(self, rows: Iterable) -> Iterator:
+        for row in rows:
+            yield row
+            self.done += 1
+            if self.done % EXPORT_PROGRESS_EVERY == 0:
+                ExportFile.objects.filter(pk=self.export_id).update(rows_done=self.done)
+
+
+def export_build(*, export_id: int) -> ExportFile:
+    """Make the file of a claimed export: the kind prepares the export again as its owner
+    (the page's scoped selector, the owner's permissions as they are now), the rows are
+    written into a spooled file (outside any transaction: progress shows as it goes), then
+    the file is stored and the row marked done with the export's audit, in one transaction."""
+    export = ExportFile.objects.select_related("owner").get(pk=export_id)
+    kind = exports.get(export.kind)
+    with translation.override(export.language or settings.LANGUAGE_CODE):
+        prepared = kind.prepare(export.owner, exports.query_dict(export.params))
+        ExportFile.objects.filter(pk=export_id).update(rows_total=prepared.total)
+        progress = _Progress(export_id)
+        prepared.table.rows = progress.rows(prepared.table.rows)
+        with tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL) as spool:
+            tabular.write(prepared.table, export.format, spool)
+            size = spool.tell()
+            spool.seek(0)
+            with transaction.atomic():
+                locked = ExportFile.objects.select_for_update().filter(pk=export_id).first()
+                if locked is None or locked.state != ExportFile.State.RUNNING:
+                    return locked or export  # deleted, or finished by another attempt
+                now = timezone.now()
+                filename = f"{prepared.filename}.{export.format}"
+                locked.file.save(filename, File(spool), save=False)
+                # The file is written before the row: if the row cannot be saved, remove it.
+                try:
+                    locked.filename = filename[:120]
+                    locked.size = size
+                    locked.rows_total = locked.rows_done = progress.done
+                    locked.state = ExportFile.State.DONE
+                    locked.error = ""
+                    locked.finished_at = now
+                    locked.expires_at = now + _export_lifetime()
+                    locked.save()
+                    prepared.record(export.format, {"export": export.pk})
+                except Exception:
+                    locked.file.delete(save=False)
+                    raise
+    return locked
+
+
+def export_failed(*, export_id: int, error: str, final: bool) -> None:
+    ExportFile.objects.filter(pk=export_id).exclude(state=ExportFile.State.DONE).update(
+        state=ExportFile.State.FAILED if final else ExportFile.State.QUEUED, error=error[:2000]
+    )
+
+
+def export_download_logged(*, actor: User, export: ExportFile) -> None:
+    """Every download of an export file is in the audit trail (``export.download``)."""
+    audit_record(
+        actor=actor,
+        action="export.download",
+        target=export,
+        data={"kind": export.kind, "format": export.format, "rows": export.rows_total},
+    )
+
+
+def exports_sweep(*, now=None) -> dict[str, int]:
+    """The sweeper: delete expired export files (the file, then the row), and queue again
+    the jobs left queued or running too long (a lost message, a killed worker) — or mark
+    them failed after ``EXPORT_MAX_ATTEMPTS``."""
+    now = now or timezone.now()
+    expired = list(ExportFile.objects.filter(expires_at__lte=now).order_by("pk").values_list("pk", "file"))
+    for pk, name in expired:
+        if name:
+            ExportFile._meta.get_field("file").storage.delete(name)
+        ExportFile.objects.filter(pk=pk).delete()
+    cutoff = now - EXPORT_STALE_AFTER
+    stuck = ExportFile.objects.filter(state__in=EXPORT_IN_PROGRESS, expires_at__gt=now).filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
+    failed = stuck.filter(attempts__gte=EXPORT_MAX_ATTEMPTS).update(
+        state=ExportFile.State.FAILED, error="The export was interrupted too many times."
+    )
+    requeued = list(
+        stuck.filter(attempts__lt=EXPORT_MAX_ATTEMPTS).order_by("pk").values_list("pk", flat=True)
+    )
+    from .tasks import export_build
+
+    for pk in requeued:
+        try:
+            export_build.apply_async(args=(pk,), retry=False)
+        except Exception:  # the broker is down: the next sweep tries again
+            logger.exception("Could not queue export %s again", pk)
+    return {"deleted": len(expired), "requeued": len(requeued), "failed": failed}

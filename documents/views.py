@@ -1,6 +1,10 @@
 """Document pages shared by every app: the progress fragment htmx polls while a PDF is
 made, retry, download (authorised by the kind's rules, audited), and the public
-verification page. Another unit's document answers 404, never 403."""
+verification page. Another unit's document answers 404, never 403.
+
+And list exports (``documents.exports``): ``export_response`` streams a small export or
+queues a large one; the status page of a queued export (its progress bar polled by htmx)
+and its audited download are for the person who asked only."""
 
 from __future__ import annotations
 
@@ -10,16 +14,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core import tabular
 from core.ratelimit import ClientRateLimit
 
-from . import registry, selectors, services
-from .models import Document
+from . import exports, registry, selectors, services
+from .models import Document, ExportFile
 
 
 def file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -110,3 +116,61 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
         if context["result"] is None:
             status = 404
     return render(request, "documents/verify.html", context, status=status)
+
+
+# --- List exports
+
+
+def export_response(
+    request: HttpRequest, *, kind: str, fmt: str
+) -> StreamingHttpResponse | FileResponse | HttpResponse:
+    """A list export (``fmt`` already checked): up to ``TILTS_EXPORT_STREAM_MAX_ROWS`` rows
+    it is recorded and streams from this request; above, it becomes a background job and the
+    person is sent to its status page. Either way the kind's scoped selector decides the rows."""
+    spec = exports.get(kind)
+    prepared = spec.prepare(request.user, request.GET)
+    if prepared.total > settings.TILTS_EXPORT_STREAM_MAX_ROWS:
+        export = services.export_request(
+            actor=request.user, kind=kind, params=request.GET, fmt=fmt, total=prepared.total
+        )
+        return redirect("documents:export", pk=export.pk)
+    with transaction.atomic():
+        prepared.record(fmt, {})
+    return tabular.response(prepared.table, fmt, filename=f"{prepared.filename}.{fmt}")
+
+
+@login_required
+@never_cache
+@require_GET
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """An export's state: a progress bar while it is made (htmx polls the fragment every
+    2 s), then the download link; only for the person who asked."""
+    export = selectors.export_for(request.user, pk)
+    try:
+        spec = exports.get(export.kind)
+    except LookupError as missing:
+        raise Http404 from missing
+    context = {
+        "export": export,
+        "label": spec.label,
+        "back_url": spec.page_url(exports.query_dict(export.params)),
+    }
+    if request.htmx:
+        return render(request, "documents/export_progress.html", context)
+    return render(request, "documents/export_status.html", context)
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file of a finished export, to the person who asked, until it expires (then 404);
+    every download is in the audit trail."""
+    export = selectors.export_for(request.user, pk)
+    if export.state != ExportFile.State.DONE or export.expired:
+        raise Http404
+    response = file_response(
+        export.file, filename=export.filename, content_type=tabular.CONTENT_TYPES[export.format]
+    )
+    with transaction.atomic():
+        services.export_download_logged(actor=request.user, export=export)
+    return response

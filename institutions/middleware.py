@@ -2,6 +2,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,6 +15,34 @@ from . import permissions
 # the language switcher, the invitation landing page, static files, health.
 _EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/invitations/", "/static/", "/media/", "/healthz")
 _SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+_SECOND_FACTOR_SECONDS = 60 * 60
+
+
+def _second_factor_key(user_id: int) -> str:
+    return f"mfa:second-factor:{user_id}"
+
+
+def has_second_factor(user) -> bool:
+    """Whether the person has set up a second factor (TOTP or a security key). A yes is kept
+    in the shared cache (settings.TILTS_SHARED_CACHE), so that a staff member's pages do not
+    ask the database each time; adding or removing an authenticator forgets it."""
+    if not settings.TILTS_SHARED_CACHE:
+        return is_mfa_enabled(user, _SECOND_FACTORS)
+    key = _second_factor_key(user.pk)
+    if cache.get(key):
+        return True
+    enabled = is_mfa_enabled(user, _SECOND_FACTORS)
+    if enabled:
+        cache.set(key, True, _SECOND_FACTOR_SECONDS)
+    return enabled
+
+
+def forget_second_factor(sender, instance, **kwargs) -> None:
+    """``post_save`` / ``post_delete`` of an allauth Authenticator: at once, and again when the
+    change commits (a request in between may have read the old rows)."""
+    key = _second_factor_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 class StaffMFARequiredMiddleware:
@@ -29,7 +59,7 @@ class StaffMFARequiredMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(_EXEMPT_PREFIXES)
             and permissions.needs_second_factor(request.user)
-            and not is_mfa_enabled(request.user, _SECOND_FACTORS)
+            and not has_second_factor(request.user)
         ):
             messages.warning(
                 request,

@@ -21,10 +21,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from guardian.admin import GuardedModelAdmin
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -127,11 +132,90 @@ def _institution_perms(user: User) -> dict[str, frozenset[int]]:
 
 
 def roles_for(user) -> Roles:
+    """The person's roles: computed once per request (kept on the user object) and, with a
+    shared cache (settings.TILTS_SHARED_CACHE), kept across requests until any role, group
+    membership or unit changes (:func:`roles_changed`)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    roles = _roles_through_cache(user) if settings.TILTS_SHARED_CACHE else _roles_computed(user)
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+# --- Across requests: every cached entry carries the generation it was computed in; any change
+# to roles starts a new generation, so that nobody's entry is used again. Grants are rare: one
+# recomputation per person after each is cheap, and nothing can be missed.
+
+_ROLES_KEY = "roles:{}"
+_GENERATION_KEY = "roles:generation"
+ROLES_CACHE_SECONDS = 10 * 60
+
+
+def _roles_through_cache(user) -> Roles:
+    key = _ROLES_KEY.format(user.pk)
+    found = cache.get_many([key, _GENERATION_KEY])
+    generation = found.get(_GENERATION_KEY)
+    if generation is None:  # a fresh or evicted cache
+        cache.add(_GENERATION_KEY, uuid4().hex, None)
+        generation = cache.get(_GENERATION_KEY)
+        if generation is None:
+            return _roles_computed(user)
+    entry = found.get(key)
+    if entry is not None and entry[:2] == (generation, user.is_superuser):
+        return entry[2]
+    # Tagged with the generation read before computing: a change meanwhile makes it stale.
+    roles = _roles_computed(user)
+    cache.set(key, (generation, user.is_superuser, roles), ROLES_CACHE_SECONDS)
+    return roles
+
+
+def _new_generation() -> None:
+    cache.set(_GENERATION_KEY, uuid4().hex, None)
+
+
+def roles_changed(**kwargs) -> None:
+    """Every person's cached roles are stale: at once, and again when the change commits (a
+    request in between may have cached what it read before the commit). Called on grants and
+    revocations; also the receiver of the signals connected by :func:`connect_signals`."""
+    if not settings.TILTS_SHARED_CACHE:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _groups_changed(sender, action, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        roles_changed()
+
+
+def connect_signals() -> None:
+    """Whatever roles are computed from: object permissions (the units' and institutions', and
+    guardian's generic ones), group memberships, and units (a central coordinator's or the
+    ministry's units, a superuser's). Called by InstitutionsConfig.ready()."""
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    User = get_user_model()
+    memberships = User.groups.through
+    m2m_changed.connect(_groups_changed, sender=memberships, dispatch_uid="roles:groups")
+    for model in (
+        UnitUserObjectPermission,
+        UnitGroupObjectPermission,
+        InstitutionUserObjectPermission,
+        InstitutionGroupObjectPermission,
+        UserObjectPermission,
+        GroupObjectPermission,
+        Unit,
+        memberships,
+    ):
+        label = model._meta.label_lower
+        post_save.connect(roles_changed, sender=model, dispatch_uid=f"roles:save:{label}")
+        post_delete.connect(roles_changed, sender=model, dispatch_uid=f"roles:delete:{label}")
+
+
+def _roles_computed(user) -> Roles:
     if user.is_superuser:
         all_units = _ids(Unit.objects.all())
         roles = Roles(superuser=True, coordinate_unit_ids=all_units, view_unit_ids=all_units)
@@ -161,14 +245,15 @@ def roles_for(user) -> Roles:
             award_admin=bool(held["administer_awards"]),
             juror=bool(held["judge_awards"]),
         )
-    setattr(user, _CACHE_ATTR, roles)
     return roles
 
 
 def forget_roles(user) -> None:
-    """Drop the per-request cache after a grant or revocation."""
+    """After a grant or revocation: drop the roles kept on this user object and everyone's
+    cached roles."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    roles_changed()
 
 
 def unit_ids_for(user, perm: str = VIEW) -> frozenset[int]:

@@ -58,6 +58,31 @@ def audit_record(
     )
 
 
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    unit: Unit | None = None,
+    data: dict[str, Any] | None = None,
+    created_at=None,
+) -> AuditEvent:
+    """The unsaved row ``audit_record`` would write (the institution is the unit's), for a
+    service that writes many at once with ``AuditEvent.objects.bulk_create``."""
+    return AuditEvent(
+        created_at=created_at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=(actor.email if actor is not None and actor.is_authenticated else "system")[:254],
+        institution_id=unit.institution_id if unit is not None else None,
+        unit=unit,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        target_label=str(target)[:255],
+        data=data or {},
+    )
+
+
 def _require_manager(actor: User, institution_id: int) -> None:
     if not permissions.can_manage_coordinators(actor, institution_id):
         raise PermissionDenied

@@ -6,31 +6,38 @@ agreements ending or unsigned in ``agreements/reminders.py``, vetting running ou
 or the institution's central coordinators when the unit has none.
 
 The guarantee: each reminder goes out once per (kind, target, due date, recipient), even
-if the job runs twice or two workers race. The unique ``Reminder`` row is taken first, in
-its own transaction, and only its taker sends the email. A claim whose email never went
-out (mail server down, worker killed) is taken again by a later run once it is stale — by
-compare-and-set on its timestamp, so again by one run only.
+if the job runs twice or two workers race. The run works in two steps:
 
-Each source's objects are read in key-ordered chunks (keyset pagination); the chunk's
-coordinators and reminders are read once for the chunk, so a chunk costs a few queries
-whatever its size; only new reminders cost writes. All emails share one mail connection.
+1. **The claim pass** (``reminders_send``): each source's due objects are read in chunks
+   (their keys first, in one query the source's index serves; then each chunk by its keys),
+   the chunk's messages are built, and the ``Reminder`` rows not taken yet are inserted in
+   bulk (``INSERT … ON CONFLICT DO NOTHING`` against the unique key) and read back: the rows
+   this run created are its own. The run hands them, with the rows an earlier run took but
+   never sent (its task lost, the mail server down for good), to a **send task**, one per
+   batch of reminders. A chunk costs a few queries whatever its size; a second run the same
+   day only reads (the keys, the chunk, its reminders).
+2. **The send task** (``reminders_deliver``) claims its rows in one compare-and-set
+   ``UPDATE`` (``core.outbox``: one sender gets each row), builds the messages again from the
+   source's due objects (an agreement signed since the claim is no longer reminded of),
+   sends them over one mail connection and marks each row sent as soon as its email is out;
+   a failure releases the row for the task's retry or a later run.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core import outbox
 from institutions import permissions
 
 from . import registry
@@ -43,21 +50,27 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 500
-# A claimed reminder whose email did not go out is taken again after this long.
-CLAIM_STALE_AFTER = timedelta(hours=2)
+# Due objects read, and reminders claimed, per chunk; reminders per send task.
+CHUNK_SIZE = 2000
+SEND_BATCH = 500
+# The send task's outbox (core.outbox): claimed, sent outside any lock, released on failure.
+REMINDER = outbox.Outbox(
+    model=Reminder,
+    sent="sent_at",
+    claimed="claimed_at",
+    attempts="attempts",
+    error="error",
+    created="created_at",
+)
+NO_LONGER_DUE = "no longer due"
 
 
 def _chunks(queryset: QuerySet) -> Iterator[list]:
-    """The queryset in primary-key order, CHUNK_SIZE rows at a time (keyset pagination)."""
-    last = None
-    while True:
-        page = queryset.order_by("pk") if last is None else queryset.filter(pk__gt=last).order_by("pk")
-        chunk = list(page[:CHUNK_SIZE])
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1].pk
+    """The queryset's rows in primary-key order, CHUNK_SIZE at a time: the keys of every due
+    row first (one query, served by the source's own index), then each chunk by its keys."""
+    keys = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(keys), CHUNK_SIZE):
+        yield list(queryset.filter(pk__in=keys[start : start + CHUNK_SIZE]).order_by("pk"))
 
 
 def _reachable(user: User) -> bool:
@@ -81,32 +94,33 @@ def render(message: Message, *, today: date) -> tuple[str, str]:
 
 
 class _Run:
-    """One pass of the daily job: caches who coordinates which unit, one mail connection."""
+    """One pass of the daily job, or one send task: caches who coordinates which unit."""
 
     def __init__(self, today: date) -> None:
         self.today = today
         self.now = timezone.now()
-        self.sent = 0
-        self.failed = 0
+        self.claimed = 0
         self._unit_coordinators: dict[int, list[User]] = {}
         self._central: dict[int, list[User]] = {}
-        self._connection = None
 
-    def source(self, source: ReminderSource) -> None:
-        """Every due object of one source, a chunk at a time."""
-        for chunk in _chunks(source.due(self.today)):
-            units = [source.unit(obj) for obj in chunk]
-            self.know_units(units)
-            messages = []
-            for obj, unit in zip(chunk, units, strict=True):
-                for message in source.messages(obj, self.coordinators_of(unit), self.today):
-                    if message.kind not in source.kinds or message.template not in source.templates:
-                        raise ImproperlyConfigured(
-                            f"Reminder source {source.name!r} made a message of kind {message.kind!r} "
-                            f"with template {message.template!r}: register both."
-                        )
-                    messages.append(message)
-            self.deliver(messages)
+    # --- Messages
+
+    def messages(self, source: ReminderSource, chunk: list) -> dict[tuple, tuple[Message, object]]:
+        """The chunk's messages to reachable people, by key (once each: a coordinator of the
+        unit may also be the volunteer), each with the primary key of its object."""
+        units = [source.unit(obj) for obj in chunk]
+        self.know_units(units)
+        found: dict[tuple, tuple[Message, object]] = {}
+        for obj, unit in zip(chunk, units, strict=True):
+            for message in source.messages(obj, self.coordinators_of(unit), self.today):
+                if message.kind not in source.kinds or message.template not in source.templates:
+                    raise ImproperlyConfigured(
+                        f"Reminder source {source.name!r} made a message of kind {message.kind!r} "
+                        f"with template {message.template!r}: register both."
+                    )
+                if _reachable(message.recipient):
+                    found.setdefault(message.key, (message, obj.pk))
+        return found
 
     # --- Recipients
 
@@ -132,97 +146,186 @@ class _Run:
         people = self._unit_coordinators[unit.pk] or self._central.get(unit.institution_id, [])
         return [person for person in people if _reachable(person)]
 
-    # --- Delivery
+    # --- The claim pass
 
-    def deliver(self, messages: list[Message]) -> None:
-        messages = [message for message in messages if _reachable(message.recipient)]
-        if not messages:
-            return
-        taken = {
-            (r.kind, r.target, r.due_date, r.recipient): r
-            for r in Reminder.objects.filter(
-                kind__in={m.kind for m in messages}, target__in={m.target for m in messages}
+    def source(self, source: ReminderSource) -> None:
+        """Every due object of one source, a chunk at a time: its new reminders taken in bulk
+        and handed, with those left unsent by an earlier run, to send tasks."""
+        for chunk in _chunks(source.due(self.today)):
+            messages = self.messages(source, chunk)
+            if not messages:
+                continue
+            taken = self.claim(messages)
+            self.claimed += len(taken)
+            for batch in _batches(taken, messages):
+                _hand_over(source.name, self.today.isoformat(), *batch)
+
+    def claim(self, messages: dict[tuple, tuple[Message, object]]) -> list[tuple[int, tuple]]:
+        """(row id, key) of the reminders this run hands over: the rows it inserts now, and
+        rows of the same keys written a while ago, never sent and held by no sender."""
+        kinds = {key[0] for key in messages}
+        targets = {key[1] for key in messages}
+        fields = ("pk", "kind", "target", "due_date", "recipient")
+        stale = self.now - outbox.RETRY_AFTER
+        taken, existing = [], set()
+        for row in Reminder.objects.filter(kind__in=kinds, target__in=targets).values_list(
+            *fields, "created_at", "sent_at", "claimed_at", "attempts"
+        ):
+            key = row[1:5]
+            if key not in messages:
+                continue
+            existing.add(key)
+            created_at, sent_at, claimed_at, attempts = row[5:]
+            if (
+                sent_at is None
+                and (claimed_at is None or claimed_at < self.now - outbox.CLAIM_STALE_AFTER)
+                and self.now - outbox.GIVE_UP_AFTER <= created_at < stale
+                and attempts < outbox.MAX_ATTEMPTS
+            ):
+                taken.append((row[0], key))
+        new = [key for key in messages if key not in existing]
+        if new:
+            # A parallel run may insert the same keys a moment earlier: its rows are its own.
+            Reminder.objects.bulk_create(
+                [
+                    Reminder(kind=kind, target=target, due_date=due, recipient=to, created_at=self.now)
+                    for kind, target, due, to in new
+                ],
+                ignore_conflicts=True,
             )
-        }
-        seen: set[tuple] = set()
-        for message in messages:
-            if message.key in seen:  # e.g. a coordinator of the unit is also the volunteer
-                continue
-            seen.add(message.key)
-            reminder = self._claim(message, taken.get(message.key))
-            if reminder is None:
-                continue
-            try:
-                self._send(message)
-            except Exception:
-                # The claim stays without sent_at; a later run takes it again when stale.
-                logger.exception(
-                    "Reminder %s %s to %s failed", message.kind, message.target, reminder.recipient
-                )
-                self.failed += 1
-                self.close()  # a broken mail connection is not used for the next one
-                continue
-            Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
-            self.sent += 1
+            created = Reminder.objects.filter(
+                kind__in={key[0] for key in new}, target__in={key[1] for key in new}, created_at=self.now
+            ).values_list(*fields)
+            new_keys = set(new)
+            taken.extend((row[0], row[1:]) for row in created if row[1:] in new_keys)
+        return taken
 
-    def _claim(self, message: Message, existing: Reminder | None) -> Reminder | None:
-        """The Reminder row if this run may send it, else None (someone else has it)."""
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    return Reminder.objects.create(
-                        kind=message.kind,
-                        target=message.target,
-                        due_date=message.due_date,
-                        recipient=message.recipient.email,
-                        created_at=self.now,
-                    )
-            except IntegrityError:
-                return None  # taken by a parallel run a moment ago
-        if existing.sent_at is not None or existing.created_at > self.now - CLAIM_STALE_AFTER:
-            return None
-        # A stale claim: compare-and-set on its timestamp, so only one racer takes it.
-        taken = Reminder.objects.filter(
-            pk=existing.pk, sent_at__isnull=True, created_at=existing.created_at
-        ).update(created_at=self.now)
-        return existing if taken else None
 
-    def _send(self, message: Message) -> None:
-        subject, body = render(message, today=self.today)
-        if self._connection is None:
-            self._connection = get_connection()
-        EmailMessage(
-            subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email], connection=self._connection
-        ).send()
+def _batches(
+    taken: list[tuple[int, tuple]], messages: dict[tuple, tuple[Message, object]]
+) -> Iterator[tuple[list, list[int]]]:
+    """(object keys, reminder ids) per send task: at most SEND_BATCH reminders each, an
+    object's reminders in one task."""
+    by_object: dict[object, list[int]] = {}
+    for pk, key in taken:
+        by_object.setdefault(messages[key][1], []).append(pk)
+    objects: list = []
+    ids: list[int] = []
+    for obj, reminder_ids in sorted(by_object.items()):
+        if ids and len(ids) + len(reminder_ids) > SEND_BATCH:
+            yield objects, ids
+            objects, ids = [], []
+        objects.append(obj)
+        ids.extend(reminder_ids)
+    if ids:
+        yield objects, ids
 
-    def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            except Exception:  # closing a connection that already failed
-                logger.debug("Closing the mail connection failed", exc_info=True)
-            self._connection = None
+
+def _hand_over(source_name: str, today: str, object_pks: list, reminder_ids: list[int]) -> None:
+    """Queue one send task. The claim pass runs in autocommit — each ``INSERT`` has committed
+    its rows when the task is queued, so a worker finds them. A broker that is down does not
+    stop the run: the rows stay unsent and the next run hands them over again. (With
+    in-process tasks the task runs here; its failure is logged the same way.)"""
+    from .tasks import reminders_deliver
+
+    try:
+        reminders_deliver.apply_async(args=(source_name, today, object_pks, reminder_ids), retry=False)
+    except Exception:
+        logger.exception(
+            "The reminders %s of %s were not queued or not all sent; a later run takes them",
+            reminder_ids,
+            source_name,
+        )
 
 
 def reminders_send(*, today: date | None = None) -> int:
-    """Send the day's reminders of every registered source; returns how many emails went out.
+    """The claim pass of the day's reminders of every registered source; returns how many
+    reminders it handed to send tasks (with in-process tasks, as in tests and ``make run``:
+    the emails sent, unless one failed).
 
     A source that fails (a bug, a database error) does not stop the others: it is logged,
     the rest run, and its error is raised at the end so that the task shows as failed.
     """
     run = _Run(today or timezone.localdate())
     errors: list[Exception] = []
-    try:
-        for source in registry.sources():
-            try:
-                run.source(source)
-            except Exception as error:
-                logger.exception("Reminder source %s failed", source.name)
-                errors.append(error)
-    finally:
-        run.close()
-    if run.sent or run.failed:
-        logger.info("Reminders: %d sent, %d failed", run.sent, run.failed)
+    for source in registry.sources():
+        try:
+            run.source(source)
+        except Exception as error:
+            logger.exception("Reminder source %s failed", source.name)
+            errors.append(error)
+    if run.claimed:
+        logger.info("Reminders: %d handed to the send tasks", run.claimed)
     if errors:
         raise errors[0]
-    return run.sent
+    return run.claimed
+
+
+# --- The send task
+
+
+def reminders_deliver(source_name: str, today: str, object_pks: list, reminder_ids: list[int]) -> int:
+    """Send the reminders ``reminder_ids`` of ``source_name``'s objects ``object_pks``, as
+    the claim pass of ``today`` (ISO date) built them; returns how many emails went out.
+
+    Each row is claimed first (one sender gets it; a row sent is never claimed again), so
+    running the task twice sends nothing twice. A reminder whose message the source no
+    longer makes (the agreement was signed, the coordinator left) is released unsent. A
+    failed email releases its row and the task raises at the end (its retry, or a later
+    run, sends the rest).
+    """
+    claimed_at, rows = REMINDER.claim_many(reminder_ids)
+    rows = list(rows.values_list("pk", "kind", "target", "due_date", "recipient"))
+    if not rows:
+        return 0
+    source = next((s for s in registry.sources() if s.name == source_name), None)
+    run = _Run(date.fromisoformat(today))
+    messages = {}
+    if source is not None:
+        messages = run.messages(source, list(source.due(run.today).filter(pk__in=object_pks).order_by("pk")))
+    gone, errors, sent = [], [], 0
+    connection = None
+    try:
+        for pk, *key in rows:
+            message = messages.get(tuple(key), (None,))[0]
+            if message is None:
+                gone.append(pk)
+                continue
+            try:
+                subject, body = render(message, today=run.today)
+                if connection is None:
+                    connection = get_connection()
+                EmailMessage(
+                    subject,
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [message.recipient.email],
+                    connection=connection,
+                ).send()
+            except Exception as error:
+                logger.exception(
+                    "Reminder %s %s to %s failed", message.kind, message.target, message.recipient.email
+                )
+                REMINDER.failed(pk, claimed=claimed_at, error=error)
+                errors.append(error)
+                connection = _close(connection)  # a broken connection is not used for the next one
+                continue
+            REMINDER.sent_now(pk)
+            sent += 1
+    finally:
+        _close(connection)
+    if gone:
+        Reminder.objects.filter(pk__in=gone, claimed_at=claimed_at).update(
+            claimed_at=None, error=NO_LONGER_DUE
+        )
+    if errors:
+        raise errors[0]
+    return sent
+
+
+def _close(connection) -> None:
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # closing a connection that already failed
+            logger.debug("Closing the mail connection failed", exc_info=True)

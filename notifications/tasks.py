@@ -1,10 +1,27 @@
+import smtplib
+
 from celery import shared_task
 
-from .reminders import reminders_send
+from . import reminders
 
 
 @shared_task
 def reminders_daily() -> int:
-    """Periodic ("Reminders: daily", 07:00 Riga): the day's reminders of every registered
-    source; idempotent, so running it twice sends nothing twice."""
-    return reminders_send()
+    """Periodic ("Reminders: daily", 07:00 Riga): the claim pass of the day's reminders of
+    every registered source, which hands the emails to ``reminders_deliver``; idempotent, so
+    running it twice sends nothing twice."""
+    return reminders.reminders_send()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=5,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+)
+def reminders_deliver(self, source_name: str, today: str, object_pks: list, reminder_ids: list[int]) -> int:
+    """Email one batch of reminders the daily run claimed; once each (see the service)."""
+    return reminders.reminders_deliver(source_name, today, object_pks, reminder_ids)

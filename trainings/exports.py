@@ -1,4 +1,5 @@
-"""The participants of a session as CSV or XLSX (formula-escaped by ``core.tabular``)."""
+"""The participants of a session as CSV or XLSX (formula-escaped, and CSV streamed, by
+``core.tabular``)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,7 @@ FORMATS = tabular.FORMATS
 
 @dataclass
 class Export:
-    content: bytes
-    content_type: str
+    table: tabular.Table
     filename: str
 
 
@@ -41,14 +41,18 @@ def _header(session: Session) -> list[str]:
 
 def _rows(session: Session, registrations: Sequence[Registration]):
     days = list(session.days.all())
+    # Labels looked up once, not per row.
+    states = {state: str(label) for state, label in Registration._meta.get_field("state").flatchoices}
+    present, absent, yes = _("present"), _("absent"), _("yes")
+    zone = timezone.get_current_timezone()
     for registration in registrations:
         user = registration.volunteer.user
         marks = []
         for day in days:
             if day.pk in registration.present_day_ids:
-                marks.append(_("present"))
+                marks.append(present)
             elif day.pk in registration.marked_day_ids:
-                marks.append(_("absent"))
+                marks.append(absent)
             else:
                 marks.append("")
         yield [
@@ -56,21 +60,22 @@ def _rows(session: Session, registrations: Sequence[Registration]):
             user.email,
             registration.volunteer.phone,
             registration.application.reference if registration.application_id else "",
-            registration.get_state_display(),
-            timezone.localtime(registration.created_at).replace(tzinfo=None, microsecond=0),
+            states.get(registration.state, registration.state),
+            registration.created_at.astimezone(zone).replace(tzinfo=None, microsecond=0),
             *marks,
             len(registration.present_day_ids),
-            _("yes") if registration.completion_id else "",
+            yes if registration.completion_id else "",
         ]
 
 
-def participants(session: Session, registrations: Sequence[Registration], fmt: str) -> Export:
-    header = _header(session)
-    rows = _rows(session, registrations)
-    if fmt == "csv":
-        content = tabular.to_csv(header, rows)
-    else:
-        content = tabular.to_xlsx(header, rows, sheet=_("Participants"), widths=[28, 32, 16, 14, 18, 17])
+def participants(session: Session, registrations: Sequence[Registration]) -> Export:
+    """The participants' table (written as CSV or XLSX by ``core.tabular.response``)."""
+    table = tabular.Table(
+        header=_header(session),
+        rows=_rows(session, registrations),
+        sheet=_("Participants"),
+        widths=(28, 32, 16, 14, 18, 17),
+    )
     name = slugify(session.course.title)[:40] or "training"
     day = session.first_day.strftime("%Y%m%d") if session.first_day else ""
-    return Export(content, tabular.CONTENT_TYPES[fmt], f"tilts-{name}-{day}-participants.{fmt}")
+    return Export(table, f"tilts-{name}-{day}-participants")

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import tabular
 from core.filters import counted_tabs, list_page
 from documents.selectors import documents_of, latest_done
 from documents.views import document_file_response
@@ -407,12 +408,9 @@ def participants_export(request, pk: int, fmt: str):
     if fmt not in exports.FORMATS:
         raise Http404
     registrations = selectors.participants(session)
-    export = exports.participants(session, registrations, fmt)
+    export = exports.participants(session, registrations)
     services.export_logged(actor=request.user, session=session, fmt=fmt, count=len(registrations))
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return tabular.response(export.table, fmt, filename=f"{export.filename}.{fmt}")
 
 
 # --- Completions

@@ -1,11 +1,11 @@
-"""Personal data leaving Tilts: list exports (CSV/XLSX), CV downloads and bulk emails.
-Each is audited; bulk emails are sent by a Celery task, once per address (each recipient
-claimed, then mailed outside any transaction: core.outbox)."""
+"""Personal data leaving Tilts: list exports (CSV/XLSX: streamed when small, made in the
+background when large — see documents.exports), CV downloads and bulk emails. Each is
+audited; bulk emails are sent by a Celery task, once per address (each recipient claimed,
+then mailed outside any transaction: core.outbox)."""
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,19 +15,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import tabular
 from core.outbox import Outbox
 from core.tasks import enqueue_on_commit
+from documents.exports import Prepared
 from institutions import permissions
 from institutions.models import Unit
 from institutions.services import audit_record
 
 from . import selectors
-from .models import Application, BulkEmail, BulkEmailRecipient, Status
+from .models import Application, BulkEmail, BulkEmailRecipient, Role, Status
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -38,6 +39,23 @@ logger = logging.getLogger(__name__)
 
 EXPORT_FORMATS = tabular.FORMATS
 neutralise = tabular.neutralise
+EXPORT_KIND = "applications"
+# Rows read from the database at a time (and the roles of those rows, in one query).
+EXPORT_CHUNK = 2000
+# What a row is read as: plain values, no model instances; labels come from tables made once.
+_COLUMNS = (
+    "pk",
+    "reference",
+    "submitted_at",
+    "status",
+    "institution_id",
+    "unit_id",
+    "volunteer__user__first_name",
+    "volunteer__user__last_name",
+    "volunteer__user__email",
+    "volunteer__phone",
+    "volunteer__municipality",
+)
 
 
 def export_header() -> list[str]:
@@ -55,74 +73,126 @@ def export_header() -> list[str]:
     ]
 
 
-def _row(application: Application) -> list[Any]:
-    user = application.volunteer.user
-    return [
-        application.reference,
-        timezone.localtime(application.submitted_at).replace(tzinfo=None, microsecond=0),
-        application.get_status_display(),
-        application.institution.short_name,
-        application.unit.name,
-        user.get_full_name(),
-        user.email,
-        application.volunteer.phone,
-        ", ".join(str(role) for role in application.roles.all()),
-        application.volunteer.municipality,
-    ]
+@dataclass
+class _Labels:
+    """Every label a row needs, looked up once per export (not per row)."""
+
+    statuses: dict[str, str]
+    institutions: dict[int, str]
+    units: dict[int, str]
+    roles: dict[int, tuple[int, int, str]]  # pk → (order, pk, label): sorted as the inbox shows them
 
 
-def export_rows(applications: Iterable[Application]) -> Iterator[list[Any]]:
-    for application in applications:
-        yield [neutralise(value) for value in _row(application)]
-
-
-def _csv(rows: Iterable[list[Any]]) -> bytes:
-    return tabular.to_csv(export_header(), rows)
-
-
-def _xlsx(rows: Iterable[list[Any]]) -> bytes:
-    return tabular.to_xlsx(
-        export_header(), rows, sheet=_("Applications"), widths=[14, 17, 12, 10, 28, 28, 32, 16, 40, 18]
+def _labels(units: Iterable[Unit]) -> _Labels:
+    units = list(units)
+    institution_ids = {unit.institution_id for unit in units}
+    codes = {code: str(label) for code, label in Role.Code.choices}
+    return _Labels(
+        statuses={status: str(label) for status, label in Status.choices},
+        institutions={unit.institution_id: unit.institution.short_name for unit in units},
+        units={unit.pk: unit.name for unit in units},
+        roles={
+            pk: (order, pk, codes.get(code, code))
+            for pk, order, code in Role.objects.filter(institution_id__in=institution_ids)
+            .order_by()
+            .values_list("pk", "order", "code")
+        },
     )
 
 
-@dataclass
-class Export:
-    content: bytes
-    content_type: str
-    filename: str
-    count: int
+def _chunk_rows(chunk: list[tuple], labels: _Labels) -> Iterator[list[Any]]:
+    """The export rows of up to ``EXPORT_CHUNK`` applications: their roles in one query."""
+    roles: dict[int, list[tuple[int, int, str]]] = {}
+    for application_id, role_id in Application.roles.through.objects.filter(
+        application_id__in=[record[0] for record in chunk]
+    ).values_list("application_id", "role_id"):
+        role = labels.roles.get(role_id)
+        if role is not None:
+            roles.setdefault(application_id, []).append(role)
+    zone = timezone.get_current_timezone()
+    for pk, reference, submitted, status, institution_id, unit_id, first, last, email, phone, place in chunk:
+        yield [
+            neutralise(reference),
+            submitted.astimezone(zone).replace(tzinfo=None, microsecond=0),
+            labels.statuses.get(status, status),
+            neutralise(labels.institutions.get(institution_id, "")),
+            neutralise(labels.units.get(unit_id, "")),
+            neutralise(f"{first} {last}".strip()),
+            neutralise(email),
+            neutralise(phone),
+            neutralise(", ".join(label for _order, _pk, label in sorted(roles.get(pk, ())))),
+            neutralise(place),
+        ]
 
 
-@transaction.atomic
-def applications_export(*, actor: User, applications: QuerySet[Application], fmt: str) -> Export:
-    """The rows of an (already scoped and filtered) inbox as CSV or XLSX, audited per unit."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValidationError(_("Unknown export format."))
-    rows = list(applications)
-    content = _csv(export_rows(rows)) if fmt == "csv" else _xlsx(export_rows(rows))
-    per_unit = Counter(application.unit for application in rows)
+def export_rows(applications: QuerySet[Application], labels: _Labels) -> Iterator[list[Any]]:
+    """The rows of the (scoped, filtered, ordered) applications, read ``EXPORT_CHUNK`` at a
+    time through ``iterator()`` (a server-side cursor on PostgreSQL): memory stays flat and
+    the number of queries grows by one per chunk, not per row."""
+    records = applications.prefetch_related(None).values_list(*_COLUMNS).iterator(chunk_size=EXPORT_CHUNK)
+    chunk: list[tuple] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _chunk_rows(chunk, labels)
+            chunk = []
+    if chunk:
+        yield from _chunk_rows(chunk, labels)
+
+
+def applications_export_prepare(*, actor: User, params: Any) -> Prepared:
+    """The inbox export of ``actor`` with the inbox's filters (``params``): the inbox's own
+    scoped selector, counted per unit (one query). No row is read until the table is written."""
+    inbox = selectors.application_inbox(user=actor, params=params)
+    applications = inbox.applications
+    per_unit = dict(
+        applications.order_by()
+        .prefetch_related(None)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    # The inbox's filter has read the units the person may see (with their institutions).
+    units = {unit.pk: unit for unit in inbox.filterset.units if unit.pk in per_unit}
+    if missing := set(per_unit) - units.keys():
+        units.update(Unit.objects.select_related("institution").in_bulk(missing))
+    labels = _labels(units.values())
+    total = sum(per_unit.values())
+
+    def record(fmt: str, extra: dict[str, Any]) -> None:
+        applications_export_logged(
+            actor=actor, per_unit={units[pk]: count for pk, count in per_unit.items()}, fmt=fmt, extra=extra
+        )
+
+    return Prepared(
+        total=total,
+        table=tabular.Table(
+            header=export_header(),
+            rows=export_rows(applications, labels),
+            sheet=_("Applications"),
+            widths=(14, 17, 12, 10, 28, 28, 32, 16, 40, 18),
+        ),
+        filename=f"tilts-applications-{timezone.localtime():%Y%m%d-%H%M}",
+        record=record,
+    )
+
+
+def applications_export_logged(
+    *, actor: User, per_unit: dict[Unit, int], fmt: str, extra: dict[str, Any] | None = None
+) -> None:
+    """The audit trail of an export: one entry per unit whose rows left (``application.export``).
+    Call inside the transaction (the streaming view's, or the job's that stores the file)."""
+    extra = extra or {}
+    total = sum(per_unit.values())
     if not per_unit:
-        audit_record(actor=actor, action="application.export", data={"count": 0, "format": fmt})
+        audit_record(actor=actor, action="application.export", data={"count": 0, "format": fmt, **extra})
     for unit, count in per_unit.items():
         audit_record(
             actor=actor,
             action="application.export",
             unit=unit,
-            data={"count": count, "total": len(rows), "format": fmt},
+            data={"count": count, "total": total, "format": fmt, **extra},
         )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    return Export(
-        content=content,
-        content_type=content_type,
-        filename=f"tilts-applications-{stamp}.{fmt}",
-        count=len(rows),
-    )
 
 
 # --- CV download

@@ -79,6 +79,10 @@ def _account_erase(erasure: Erasure) -> None:
     user.set_unusable_password()
     user.is_active = False
     user.save()
+    # The inbox search must not find the erased names and email any more.
+    from .services import applications_search_refresh
+
+    applications_search_refresh(user_ids=[user.pk])
     for model, pk in ((type(user), user.pk), (Volunteer, erasure.volunteer.pk)):
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id=str(pk)

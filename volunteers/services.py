@@ -41,6 +41,7 @@ from .models import (
     Status,
     VettingRecord,
     Volunteer,
+    search_text_of,
 )
 from .transitions import REASON_REQUIRED, TransitionError
 from .transitions import check as check_transition
@@ -326,6 +327,7 @@ def _create_applications(
         for name in selectors.PROFILE_FIELDS:
             setattr(volunteer, name, getattr(person, name))
         volunteer.save(update_fields=list(selectors.PROFILE_FIELDS))
+        volunteer.user = user  # read by Application.save for the search column: no query
     applications = []
     now = timezone.now()
     for institution in institutions:
@@ -431,6 +433,63 @@ def application_transition_system(
         return None
     check_transition(application.status, to)
     return _apply_transition(application, to=Status(to), actor=actor, reason=reason, notify=notify)
+
+
+@transaction.atomic
+def applications_transition_system(
+    *, reasons: dict[int, str], to: str, only_from: Iterable[str], actor: User | None = None
+) -> list[Application]:
+    """``application_transition_system`` for many applications at once (the daily jobs),
+    in a few queries whatever their number: ``reasons`` gives each application's id its
+    reason. The same state machine, history rows (simple-history and the application's
+    events) and audit entries as one by one; no email (``notify`` False). Those not in
+    ``only_from`` are left as they are; the ones moved are returned."""
+    from core.history import history_copy
+    from institutions.models import AuditEvent
+    from institutions.services import audit_event
+
+    applications = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(pk__in=list(reasons), status__in=list(only_from))
+        .order_by("pk")
+    )
+    if not applications:
+        return []
+    to = Status(to)
+    previous = {application.pk: application.status for application in applications}
+    for application in applications:
+        check_transition(application.status, to)
+    now = timezone.now()
+    Application.objects.filter(pk__in=list(previous)).update(status=to, status_changed_at=now, updated_at=now)
+    for application in applications:
+        application.status, application.status_changed_at, application.updated_at = to, now, now
+    history_copy(Application, list(previous), when=now)
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application=application,
+            created_at=now,
+            actor=actor,
+            kind=ApplicationEvent.Kind.TRANSITION,
+            from_status=previous[application.pk],
+            to_status=to,
+            reason=reasons[application.pk],
+            visible_to_volunteer=True,
+        )
+        for application in applications
+    )
+    AuditEvent.objects.bulk_create(
+        audit_event(
+            actor=actor,
+            action="application.transition",
+            target=application,
+            unit=application.unit,
+            data={"from": previous[application.pk], "to": to, "reason": reasons[application.pk]},
+            created_at=now,
+        )
+        for application in applications
+    )
+    return applications
 
 
 @transaction.atomic
@@ -882,6 +941,7 @@ def change_request_decide(
             user._history_user = actor
             user._change_reason = "change request"
             user.save(update_fields=[request.field])
+            applications_search_refresh(user_ids=[user.pk])
         else:
             if request.field == Field.PERSONAL_CODE:
                 if (
@@ -924,6 +984,50 @@ def change_request_decide(
         data={"field": request.field, "approved": approve, "note": note.strip()},
     )
     return request
+
+
+# --- The inbox search column
+
+
+SEARCH_REFRESH_BATCH = 1000
+
+
+def applications_search_refresh(*, user_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``Application.search_text`` (reference, names and email, folded) of the
+    applications of the people ``user_ids`` (of every application when ``None``: after
+    bulk inserts, which bypass ``Application.save``). Whoever changes a person's names or
+    email calls it, in their transaction: an approved change request, the erasure (an
+    erased name must not stay findable), a new primary email address, the admin. Updates
+    only what changed, a batch at a time (idempotent: a run cut short is simply run
+    again); returns how many applications changed."""
+    rows = Application.objects.order_by("pk").values_list(
+        "pk",
+        "search_text",
+        "reference",
+        "volunteer__user__first_name",
+        "volunteer__user__last_name",
+        "volunteer__user__email",
+    )
+    if user_ids is not None:
+        rows = rows.filter(volunteer__user_id__in=list(user_ids))
+    changed, last = 0, 0
+    while True:  # a batch read, then written, at a time (keyset: no cursor left open)
+        chunk = list(rows.filter(pk__gt=last)[:SEARCH_REFRESH_BATCH])
+        stale = [
+            Application(pk=pk, search_text=text)
+            for pk, stored, *parts in chunk
+            if (text := search_text_of(*parts)) != stored
+        ]
+        if stale:
+            changed += Application.objects.bulk_update(stale, ["search_text"])
+        if len(chunk) < SEARCH_REFRESH_BATCH:
+            return changed
+        last = chunk[-1][0]
+
+
+def email_changed_received(sender, *, user, **kwargs) -> None:
+    """allauth's ``email_changed`` (the person made another address their primary one)."""
+    applications_search_refresh(user_ids=[user.pk])
 
 
 # --- Erasure

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "core.middleware.UserSessionActivityMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "institutions.middleware.StaffMFARequiredMiddleware",
@@ -109,6 +109,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Whether every process sees the same cache (Redis; `make run` and the tests are one process
+# each): only then may a request keep in it what another process must be able to drop at
+# once — the session, a person's roles (institutions.permissions), their second factor.
+TILTS_SHARED_CACHE = bool(REDIS_URL)
+# Sessions read from the cache (no query) and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if TILTS_SHARED_CACHE else "db")
+
 # --- Celery: without REDIS_URL every task runs in-process (eagerly).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -124,6 +131,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Riga"
+# Fire and forget: nothing reads a task's result (a task that is read asks for it, as core.ping
+# does), so none is stored and queuing one never touches the result store.
+CELERY_TASK_IGNORE_RESULT = True
+# A request never waits on a dead broker: one connection attempt with a short connect timeout
+# (core.tasks.enqueue_on_commit publishes without retries, logs the failure, and each task's
+# sweeper queues the work again). Workers keep their own reconnection (broker_connection_*).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Auth
@@ -171,7 +190,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Tilts"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# The sessions page shows "last seen"; core.middleware.UserSessionActivityMiddleware (in place
+# of allauth's, which writes on every request) records it on requests that change something,
+# at most once per this many seconds per session — never on a page read.
 USERSESSIONS_TRACK_ACTIVITY = True
+TILTS_SESSION_ACTIVITY_SECONDS = env.int("TILTS_SESSION_ACTIVITY_SECONDS", default=300)
 
 # Staff (coordinators, central coordinators, ministry, superusers) must set up MFA first.
 TILTS_REQUIRE_STAFF_MFA = env.bool("TILTS_REQUIRE_STAFF_MFA", default=True)
@@ -207,6 +230,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Lookups of the public document verification page per IP address per hour.
 TILTS_VERIFY_RATE_PER_HOUR = env.int("TILTS_VERIFY_RATE_PER_HOUR", default=60)
+# List exports (CSV/XLSX): up to this many rows they stream from the request; above, they are
+# made in the background (progress bar, download link) and the file is kept this many hours.
+TILTS_EXPORT_STREAM_MAX_ROWS = env.int("TILTS_EXPORT_STREAM_MAX_ROWS", default=5000)
+TILTS_EXPORT_KEEP_HOURS = env.int("TILTS_EXPORT_KEEP_HOURS", default=24)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -22,6 +22,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# One process (its threads share the locmem cache): what the cache keeps is seen by every request.
+TILTS_SHARED_CACHE = True
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Files the tests write (SQLite database, uploads, PDFs) live in a folder of their own that
 # these settings create: a fresh clone has no `.pytest_cache/` until pytest's first run ends.
 # One folder per checkout, so that two clones on one machine do not share a database.

@@ -59,14 +59,15 @@ def test_activation_goes_through_the_volunteers_service_when_an_agreement_comes_
     olaine, olaine_coordinator
 ):
     agreement = builders.signed(olaine, olaine_coordinator)
+    # The daily job moves a chunk's applications at once, through the bulk variant.
     with mock.patch.object(
         volunteer_services,
-        "application_transition_system",
-        wraps=volunteer_services.application_transition_system,
+        "applications_transition_system",
+        wraps=volunteer_services.applications_transition_system,
     ) as transition:
         services.agreements_activate_due(today=agreement.start_date)
     transition.assert_called_once()
-    assert transition.call_args.kwargs["application_id"] == agreement.application_id
+    assert list(transition.call_args.kwargs["reasons"]) == [agreement.application_id]
     assert transition.call_args.kwargs["only_from"] == [ApplicationStatus.AGREEMENT]
 
 

@@ -99,8 +99,9 @@ def test_render_lost_when_the_worker_died_is_swept_and_done_exactly_once(worker,
     )
 
     # The sweeper and a late duplicate of the original message arrive together.
-    swept = tasks.documents_sweep.delay()
-    duplicate = tasks.document_render.delay(document.pk)
+    # Tasks keep no result (settings.CELERY_TASK_IGNORE_RESULT): the test asks for them.
+    swept = tasks.documents_sweep.apply_async(ignore_result=False)
+    duplicate = tasks.document_render.apply_async((document.pk,), ignore_result=False)
     assert swept.get(timeout=30) == 1
     duplicate.get(timeout=60)
     document = wait_until_settled(document)

@@ -439,11 +439,11 @@ def test_cycle_page_query_count_does_not_grow(
     client.force_login(person)
     url = reverse("awards:cycle", args=[cycle.year])
     client.get(url)  # warm the content-type cache and the session
-    # 7 before the view (session, user, user-session tracking), 2 for the roles; then the
+    # 1 before the view (the user; the session and the roles come from the cache); then the
     # cycle, criteria, the status counts, the nominations, the progress (jury, eligible,
     # sheets) and the menu's volunteer profile; the juror also their membership (twice: the
     # page and the ranking's rule) and their own sheets with their scores.
-    expected = {"admin": 17, "juror": 20}[who]
+    expected = {"admin": 9, "juror": 12}[who]
     with django_assert_num_queries(expected):
         response = client.get(url)
     assert len(response.context["nominations"]) == 2

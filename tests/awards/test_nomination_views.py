@@ -528,11 +528,11 @@ def test_admin_records_the_laureates_consent(client, scoring, award_admin, ievp_
 # --- Queries
 
 
-# Every signed-in request costs 7 queries before the view runs (the session, the user, the
-# user-session tracking) and the person's roles 3 more; the page reads the nomination (with its
+# Every signed-in request costs 1 query before the view runs (the user; the session and the
+# person's roles come from the cache); the page reads the nomination (with its
 # cycle, institution, unit, record, nominator and checker) and its files: 12, for any number
 # of files.
-DETAIL_QUERIES = 12
+DETAIL_QUERIES = 3
 
 
 @pytest.mark.parametrize("files", [0, 3])

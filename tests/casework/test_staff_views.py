@@ -764,12 +764,12 @@ def test_certificate_annul_answers_404_when_another_unit_sends_it(client, olaine
 
 
 # The pairs' state counts (1), the page's count (1) and rows with their last review and
-# meetings counted (1); "show unit" reads the roles (0) (+ 7 + 2).
-PAIRS_QUERIES = 12
-# The phases' counts (1), the page's count (1) and rows (1) (+ 7 + 2).
-CIRCLES_QUERIES = 12
-# The open/closed counts (1), the page's count (1), rows (1) and their mediators (1) (+ 7 + 2).
-CASES_QUERIES = 13
+# meetings counted (1); "show unit" reads the roles (0) (+ 1: the user).
+PAIRS_QUERIES = 4
+# The phases' counts (1), the page's count (1) and rows (1) (+ 1: the user).
+CIRCLES_QUERIES = 4
+# The open/closed counts (1), the page's count (1), rows (1) and their mediators (1) (+ 1).
+CASES_QUERIES = 5
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -120,8 +120,9 @@ def test_emails_queued_while_the_broker_was_down_are_swept_and_sent_once_when_it
     Application.objects.filter(pk=application.pk).update(submitted_at=application.submitted_at - STALE)
     CoordinatorInvitation.objects.filter(pk=invitation.pk).update(created_at=invitation.created_at - STALE)
     for _run in range(2):
-        volunteer_tasks.emails_sweep.delay().get(timeout=30)
-        invitation_tasks.invitations_sweep.delay().get(timeout=30)
+        # Tasks keep no result (settings.CELERY_TASK_IGNORE_RESULT): the test asks for one.
+        volunteer_tasks.emails_sweep.apply_async(ignore_result=False).get(timeout=30)
+        invitation_tasks.invitations_sweep.apply_async(ignore_result=False).get(timeout=30)
         _wait_for(
             lambda: (
                 Application.objects.filter(pk=application.pk, coordinators_notified_at__isnull=False).exists()

@@ -183,8 +183,7 @@ def test_fragment_query_count_is_fixed_when_a_coordinator_polls(
     url = reverse("documents:fragment", args=[document.pk])
     client.get(url)
 
-    # 5 for the session, the user and allauth's session tracking (its write is issue 15's);
-    # the document with its unit and institution; the agreement with what the kind reads;
-    # the person's roles (unit and institution permissions, answered once per request: 4).
-    with django_assert_num_queries(11):
+    # The user (the session and the person's roles come from the cache); the document with
+    # its unit and institution; the agreement with what the kind reads.
+    with django_assert_num_queries(3):
         assert client.get(url).status_code == 200

@@ -270,10 +270,10 @@ def _next_month() -> date:
     return date(today.year + (today.month == 12), today.month % 12 + 1, 1)
 
 
-# The session, the user and the user-session tracking (7), the volunteer profile (1), the
-# events with their people (2), the calendar address (1), then the navigation's roles (2)
-# and its word for the agreements (1) (institutions.context_processors).
-MY_CALENDAR_QUERIES = 14
+# The user (1; the session and the navigation's roles come from the cache), the volunteer
+# profile (1), the events with their people (2), the calendar address (1), and the
+# navigation's word for the agreements (1) (institutions.context_processors).
+MY_CALENDAR_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -283,7 +283,7 @@ def test_queue_shows_a_series_once_with_its_count_and_dates_when_it_is_proposed(
 
 # test_staff_views.QUEUE_QUERIES less the people of the empty report and review lists (2):
 # the series' figures come with the proposals, in the same query.
-QUEUE_QUERIES = 18
+QUEUE_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", [1, 8])

@@ -214,6 +214,7 @@ from .cases_events_me import CASES as _EVENTS_ME  # noqa: E402
 from .cases_events_me import EXTRA as _EVENTS_ME_EXTRA  # noqa: E402
 from .cases_events_staff import CASES as _EVENTS_STAFF  # noqa: E402
 from .cases_events_staff import EXTRA as _EVENTS_STAFF_EXTRA  # noqa: E402
+from .cases_exports import CASES as _EXPORTS  # noqa: E402
 from .cases_privacy import CASES as _PRIVACY  # noqa: E402
 from .cases_trainings import CASES as _TRAININGS  # noqa: E402
 from .cases_trainings import EXTRA as _TRAININGS_EXTRA  # noqa: E402
@@ -230,6 +231,7 @@ _merge(
     _ME,
     _AGREEMENTS,
     _DOCUMENTS,
+    _EXPORTS,
     _TRAININGS,
     _PRIVACY,
     _EVENTS_STAFF,

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone, translation
 
+from core import outbox
 from notifications import registry, reminders, tasks
 from notifications.models import Reminder
 from notifications.registry import Message, ReminderSource
@@ -123,7 +124,7 @@ def test_each_recipient_gets_the_reminder_in_their_own_language_when_theirs_diff
 # --- Failures and claims
 
 
-def test_failed_email_is_sent_by_a_later_run_once_its_claim_is_stale(
+def test_failed_email_is_sent_by_a_later_run_once_its_row_is_old_enough(
     fake_source, olaine, olaine_coordinator, today
 ):
     fake_source.due = [olaine.pk]
@@ -136,13 +137,14 @@ def test_failed_email_is_sent_by_a_later_run_once_its_claim_is_stale(
         return real_send(message, *args, **kwargs)
 
     with mock.patch.object(reminders.EmailMessage, "send", flaky):
-        assert reminders.reminders_send(today=today) == 1
+        assert reminders.reminders_send(today=today) == 2  # both handed over; one email failed
     failed = Reminder.objects.get(recipient="zane@example.lv")
-    assert failed.sent_at is None
+    assert (failed.sent_at, failed.claimed_at, failed.attempts) == (None, None, 1)
+    assert failed.error == "OSError: mail server down"
 
-    # A fresh claim is someone else's send in progress: left alone.
+    # A fresh row is the send task's to retry: a run now leaves it alone.
     assert reminders.reminders_send(today=today) == 0
-    Reminder.objects.filter(pk=failed.pk).update(created_at=timezone.now() - reminders.CLAIM_STALE_AFTER * 2)
+    Reminder.objects.filter(pk=failed.pk).update(created_at=timezone.now() - outbox.RETRY_AFTER * 2)
     # The same due date (today + 3 from the first run's day), so the same reminder.
     assert reminders.reminders_send(today=today) == 1
 

@@ -164,9 +164,9 @@ def test_report_shows_the_plan_without_changing_anything_when_the_central_coordi
     person = _closed(olaine, days_ago=400, first_name="Ilze", last_name="Senā")
     client.force_login(ievp_central)
     client.get(reverse("privacy:retention"))  # warm the role cache of the session
-    # 10 of the layout (session, user, session tracking, roles: issue 15); the rest are the
-    # policies, the plan (set-based: none grows with rows) and the runs.
-    with django_assert_num_queries(20):
+    # 1 of the layout (the user; the session and the roles come from the cache); the rest are
+    # the policies, the plan (set-based: none grows with rows) and the runs.
+    with django_assert_num_queries(11):
         response = client.get(reverse("privacy:retention"))
     body = response.content.decode()
     assert "Ilze Senā" in body and person.reference in body

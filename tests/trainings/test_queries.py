@@ -21,20 +21,20 @@ from volunteers.models import Status as ApplicationStatus
 
 from . import builders
 
-# The session with its course, unit and counts; its days; the day; the sheet: 4 (+ 7 + 2).
-ATTENDANCE_QUERIES = 13
+# The session with its course, unit and counts; its days; the day; the sheet: 4 (+ 1: the
+# user; the session and the roles come from the cache).
+ATTENDANCE_QUERIES = 5
 # The list: counts per tab, the page count, the units, the courses, the page of sessions and
-# their days: 6 (+ 7 + 2). A central coordinator's roles take one more (their institution's
-# units), and they see the yearly figures: the institutions and the figures (2) — 3 more.
-SESSIONS_QUERIES = {"olaine_coordinator": 15, "ievp_central": 19}
+# their days: 6 (+ 1). A central coordinator also sees the yearly figures: 3 more.
+SESSIONS_QUERIES = {"olaine_coordinator": 7, "ievp_central": 10}
 # The session and its days (2); the registrations with people and applications, their
-# attendance, the completions (3) (+ 7 + 2); upcoming only: the enrolment form, whether
+# attendance, the completions (3) (+ 1); upcoming only: the enrolment form, whether
 # anyone can be enrolled and who (2).
-DETAIL_QUERIES = {"upcoming": 16, "past": 14}
+DETAIL_QUERIES = {"upcoming": 8, "past": 6}
 # The volunteer; completions and their documents (2); the calendar address; registrations,
 # their days and the waiting-list places (3); the institutions (2), the open sessions and
-# their days (2): 11 (+ 7); the menu: the roles (2) and the volunteer (1).
-MY_TRAININGS_QUERIES = 21
+# their days (2): 11 (+ 1: the user); the menu: the volunteer (1).
+MY_TRAININGS_QUERIES = 13
 
 
 @pytest.fixture(autouse=True)

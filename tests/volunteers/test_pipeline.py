@@ -512,7 +512,7 @@ def test_olaine_coordinator_never_sees_a_jelgava_application_when_trying_every_r
         "T2026-00101"
     ]
     export = client.get(reverse("volunteers:inbox_export"), {"format": "csv", "q": "Jelgavnieks"})
-    assert "Jelgavnieks" not in export.content.decode("utf-8-sig")
+    assert "Jelgavnieks" not in export.getvalue().decode("utf-8-sig")  # streamed
     for name in ("application_detail", "application_cv", "application_vetting"):
         assert client.get(_url(name, jelgava_application)).status_code == 404, name
     assert _transition(client, jelgava_application, Status.SCREENING).status_code == 404
@@ -600,7 +600,8 @@ def test_inbox_paginates_by_25_when_there_are_more(client, olaine, olaine_coordi
 
 
 # The same for 20 applications and for 200 (a page of 25), on SQLite and PostgreSQL alike.
-INBOX_QUERIES = 17
+# The page's count comes from the tab counts (one aggregate query), not a COUNT of its own.
+INBOX_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [20, 200])
@@ -636,8 +637,9 @@ def test_export_writes_the_filtered_list_as_csv_with_formulas_neutralised(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment;" in response["Content-Disposition"]
-    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = response.getvalue()  # a streamed response
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert len(rows) == 3
     assert len(rows[0]) == 10
     by_reference = {row[0]: row for row in rows[1:]}
@@ -651,7 +653,7 @@ def test_export_writes_the_filtered_list_as_csv_with_formulas_neutralised(
     event = AuditEvent.objects.get(action="application.export")
     assert event.data["count"] == 2 and event.unit == olaine and event.actor == olaine_coordinator
     filtered = client.get(reverse("volunteers:inbox_export"), {"format": "csv", "q": "Kalna"})
-    assert len(list(csv.reader(io.StringIO(filtered.content.decode("utf-8-sig"))))) == 2
+    assert len(list(csv.reader(io.StringIO(filtered.getvalue().decode("utf-8-sig"))))) == 2
 
 
 def test_export_writes_xlsx_with_text_cells_only_when_asked_for_xlsx(client, olaine, olaine_coordinator):
@@ -662,7 +664,7 @@ def test_export_writes_xlsx_with_text_cells_only_when_asked_for_xlsx(client, ola
     response = client.get(reverse("volunteers:inbox_export"), {"format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "T2026-00777"
     assert rows[1][5] == "'=1+1 Ozola"

@@ -606,10 +606,11 @@ def test_form_page_query_count_is_exact_whatever_the_number_of_units(
 def test_form_page_query_count_is_exact_when_volunteer_is_signed_in(
     client, signed_in_volunteer, django_assert_num_queries
 ):
-    # Session, user, user session and the navigation's roles, plus the form's own four
-    # (profile, institutions, units, roles), and the word of the menu's "My agreements"
-    # (agreements.terms.for_user, then cached for a few minutes).
-    with django_assert_num_queries(16):
+    # The user and, on the session's first page, the navigation's roles (2; the session comes
+    # from the cache), plus the form's own four (profile, institutions, units, roles), the
+    # menu's volunteer profile, and the word of its "My agreements" (agreements.terms.for_user,
+    # then cached for a few minutes).
+    with django_assert_num_queries(9):
         assert client.get(APPLY).status_code == 200
 
 

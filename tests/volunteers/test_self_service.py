@@ -233,7 +233,7 @@ def test_page_shows_empty_state_with_apply_link_when_user_has_no_volunteer_profi
 
 
 # The same for one application and for 41, on SQLite and PostgreSQL alike.
-MY_APPLICATIONS_QUERIES = 15
+MY_APPLICATIONS_QUERIES = 7
 
 
 def test_query_count_is_flat_when_volunteer_has_many_applications(
@@ -503,7 +503,7 @@ def test_json_export_contains_the_training_registrations_and_completions_when_th
 # their events, hours and certificates, and the documents of their two kinds; casework its
 # pairs, circles, cases, meetings and mediator certificates; the award its nominations, their
 # audit entries and the diplomas).
-DATA_EXPORT_QUERIES = 55
+DATA_EXPORT_QUERIES = 49
 
 
 def test_data_export_query_count_is_flat_when_the_volunteer_has_many_trainings(
@@ -753,7 +753,7 @@ def _waiting(unit, number: int) -> None:
 
 
 # The same with one request waiting and with 61 (half of them another unit's).
-REQUESTS_QUERIES = 16
+REQUESTS_QUERIES = 8
 
 
 def test_request_list_is_scoped_and_flat_when_many_requests_wait(

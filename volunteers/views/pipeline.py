@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import TemplateView
 
 from core.filters import counted_tabs, list_page
+from documents.views import export_response
 from institutions import permissions
 from institutions.mixins import UnitScopedMixin, require_staff_role
 from trainings.selectors import (
@@ -47,7 +48,7 @@ def _scope_label(units) -> str:
 def inbox(request):
     require_staff_role(request)
     result = selectors.application_inbox(user=request.user, params=request.GET)
-    listing = list_page(result.applications, request.GET)
+    listing = list_page(result.applications, request.GET, count=result.row_count)
     page = listing["page"]
     filterset = result.filterset
     current = filterset.tab_value
@@ -97,12 +98,8 @@ def inbox_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in outreach.EXPORT_FORMATS:
         return HttpResponseBadRequest(_("Unknown export format."))
-    result = selectors.application_inbox(user=request.user, params=request.GET)
-    export = outreach.applications_export(actor=request.user, applications=result.applications, fmt=fmt)
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    # Small exports stream; large ones become a background job (documents.exports).
+    return export_response(request, kind=outreach.EXPORT_KIND, fmt=fmt)
 
 
 # --- One application
