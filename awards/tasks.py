@@ -1,27 +1,17 @@
-import smtplib
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK
 
 from . import services
 
-RETRY = {
-    "bind": True,
-    "acks_late": True,
-    "max_retries": 5,
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "ignore_result": True,
-}
 
-
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK)
 def laureate_notice_send(self, nomination_id: int) -> bool:
     """Email a laureate, once (outbox on the nomination)."""
     return services.laureate_notice_send(nomination_id=nomination_id)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK)
 def jury_invite(self, member_id: int) -> bool:
     """Tell a new jury member they are on the jury (and how to set a password); once."""
     return services.jury_invite_send(member_id=member_id)

@@ -1,18 +1,11 @@
-import smtplib
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK
 
 from . import services
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=5,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-)
+@shared_task(**EMAIL_TASK)
 def concern_send(self, meeting_id: int) -> bool:
     """Email a flagged concern to the supervising officer; once per meeting."""
     return services.concern_send(meeting_id=meeting_id)

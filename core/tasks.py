@@ -1,9 +1,22 @@
 import logging
+import smtplib
 
 from celery import shared_task
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+# The options of every task that sends email: retried on a mail server's or the network's
+# error with a growing pause (30 s … an hour), acknowledged only when done. Such a task is
+# bound (``self``) and idempotent (its outbox row lets one sender through).
+EMAIL_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "max_retries": 5,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+}
 
 
 @shared_task(name="core.ping", ignore_result=False)

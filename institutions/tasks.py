@@ -1,18 +1,11 @@
-import smtplib
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK
 
 from . import services
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=5,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-)
+@shared_task(**EMAIL_TASK)
 def invitation_send(self, invitation_id: int) -> bool:
     """Email an invitation link; a no-op once sent, revoked or accepted."""
     return services.invitation_send_email(invitation_id=invitation_id)

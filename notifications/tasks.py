@@ -1,6 +1,6 @@
-import smtplib
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK
 
 from . import reminders
 
@@ -13,15 +13,7 @@ def reminders_daily() -> int:
     return reminders.reminders_send()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    max_retries=5,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-)
+@shared_task(**EMAIL_TASK)
 def reminders_deliver(self, source_name: str, today: str, object_pks: list, reminder_ids: list[int]) -> int:
     """Email one batch of reminders the daily run claimed; once each (see the service)."""
     return reminders.reminders_deliver(source_name, today, object_pks, reminder_ids)

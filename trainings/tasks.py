@@ -1,18 +1,11 @@
-import smtplib
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK
 
 from . import services
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=5,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-)
+@shared_task(**EMAIL_TASK)
 def notice_send(self, notice_id: int) -> bool:
     """Email one registration notice; once per notice (see the service)."""
     return services.notice_send(notice_id=notice_id)

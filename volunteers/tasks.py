@@ -1,32 +1,23 @@
-import smtplib
-
 from celery import shared_task
+
+from core.tasks import EMAIL_TASK
 
 from . import services
 
-_RETRY = {
-    "bind": True,
-    "acks_late": True,
-    "max_retries": 5,
-    "autoretry_for": (smtplib.SMTPException, OSError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-}
 
-
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK)
 def notify_coordinators_of_submission(self, application_id: int) -> bool:
     """Email the coordinators about a new application; once per person (see the service)."""
     return services.coordinators_notify_submission(application_id=application_id)
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK)
 def notify_applicant(self, event_id: int) -> bool:
     """Email the applicant about a status change; once per event (see the service)."""
     return services.applicant_notify(event_id=event_id)
 
 
-@shared_task(**_RETRY)
+@shared_task(**EMAIL_TASK)
 def send_bulk_email(self, bulk_email_id: int) -> int:
     """One email per recipient not yet sent; failed ones are tried again later."""
     from . import outreach
