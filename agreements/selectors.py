@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.dates import add_years, local_today
-from core.filters import StaffListFilter
+from core.filters import ALL_FEMININE, StaffListFilter, YearFilter
 from documents import selectors as document_selectors
 from documents.models import Document
 from institutions import permissions
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 ENDING_SOON_DAYS = 30
+IN_FORCE_NOW = "in_force"  # a pseudo-status of the list filter: signed or in force
 # Applications that may get an agreement: the agreement step, or a renewal for an active volunteer.
 DRAFTING_STATUSES = {ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE}
 
@@ -49,13 +50,24 @@ class AgreementFilter(StaffListFilter):
     (anything else is ignored)."""
 
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Status.choices, empty_label=pgettext_lazy("all agreements", "All")
+        label=_("Status"),
+        # IN_FORCE_NOW: signed or in force (the reports' "in force today", their drill-down).
+        choices=[*Status.choices, (IN_FORCE_NOW, _("Signed or in force"))],
+        empty_label=pgettext_lazy("all agreements", "All"),
+        method="filter_status",
     )
     ending = django_filters.BooleanFilter(
         label=_("Ending within 30 days"),
         method="filter_ending",
         widget=forms.CheckboxInput,
     )
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Institution"), queryset=Institution.objects.none(), empty_label=ALL_FEMININE
+    )
+    role = django_filters.ModelChoiceFilter(
+        label=_("Role or field"), queryset=Role.objects.none(), empty_label=ALL_FEMININE
+    )
+    signed_year = YearFilter(label=_("Signed in"), field_name="signed_on")
 
     search_fields = ("number",)
     # The application's reference, the person's names (and email), folded: "Berzins" finds
@@ -65,7 +77,23 @@ class AgreementFilter(StaffListFilter):
 
     class Meta:
         model = Agreement
-        fields = ["q", "status", "unit", "ending"]
+        fields = ["q", "status", "institution", "unit", "role", "signed_year", "ending"]
+
+    def __init__(self, data=None, *args, user: User, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        institution_ids = {unit.institution_id for unit in self.units}
+        if self.several_institutions:
+            self.filters["institution"].queryset = Institution.objects.filter(pk__in=institution_ids)
+        else:
+            del self.filters["institution"]
+        self.filters["role"].queryset = Role.objects.filter(institution_id__in=institution_ids).order_by(
+            "institution__code", "order"
+        )
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == IN_FORCE_NOW:
+            return queryset.filter(status__in=IN_FORCE)
+        return queryset.filter(status=value)
 
     def filter_ending(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if not value:
@@ -104,6 +132,7 @@ def agreement_list(*, user: User, params: Any) -> AgreementList:
         all=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in Status.values}
     )
     counts = {status: totals[status] or 0 for status in Status.values}
+    counts[IN_FORCE_NOW] = sum(counts[status] for status in IN_FORCE)
     counts["all"] = totals["all"] or 0
     agreements = filterset.order(_list_rows(filterset.filter_tab(without_status)))
     return AgreementList(agreements=agreements, counts=counts, form=filterset.form, filterset=filterset)

@@ -22,6 +22,7 @@ from documents.services import document_issue, documents_revoke
 from institutions import permissions
 from institutions.models import AuditEvent, Institution
 from institutions.services import audit_event, audit_record
+from reports import cache as reports_cache
 from volunteers import services as volunteer_services
 from volunteers.models import Application, Role
 from volunteers.models import Status as ApplicationStatus
@@ -394,6 +395,7 @@ def _activate_many(agreements: list[Agreement], *, now) -> None:
     Agreement.objects.filter(pk__in=[a.pk for a in agreements]).update(
         status=Status.ACTIVE, status_changed_at=now, updated_at=now
     )
+    reports_cache.bump()  # the figures read agreements (no signal for update())
     reasons: dict[int, str] = {}
     for agreement in agreements:
         agreement.status, agreement.status_changed_at, agreement.updated_at = Status.ACTIVE, now, now
@@ -428,6 +430,7 @@ def _expire_many(agreements: list[Agreement], *, now) -> None:
         status_changed_at=now,
         updated_at=now,
     )
+    reports_cache.bump()  # the figures read agreements (no signal for update())
     for agreement in agreements:
         agreement.status, agreement.end_kind = Status.ENDED, Agreement.EndKind.EXPIRED
         agreement.ended_on, agreement.status_changed_at, agreement.updated_at = agreement.end_date, now, now

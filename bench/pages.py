@@ -14,8 +14,8 @@ to the bare view's, the SQL queries of one more fetch, and ✓/✗ against the i
   chunk: first byte and end are timed apart; a large export that answers with a redirect to
   its job is timed to that answer — the bench runs tasks in-process, so the job is included).
 
-A page whose URL name does not exist (yet) is skipped with a note. Figures only: nothing here
-asserts a time."""
+A page whose URL name does not exist (yet) is skipped with a note. The reports' dashboards
+are timed apart, cold and warm (bench.dashboards). Figures only: nothing here asserts a time."""
 
 from __future__ import annotations
 
@@ -66,10 +66,6 @@ PAGES = [
     Page("events: list", "events:list", "list"),
     Page("events: calendar", "events:calendar", "list"),
     Page("casework home (VPD)", "casework:home", "list", casework=True),
-    Page("dashboard", "dashboard", "list"),
-    Page("dashboard", "core:dashboard", "list"),
-    Page("dashboard", "institutions:dashboard", "list"),
-    Page("dashboard", "reports:dashboard", "list"),
     Page("inbox CSV export", "volunteers:inbox_export", "export", "?format=csv"),
 ]
 
@@ -192,7 +188,6 @@ def pages_run(seeded, rounds: int = 30, pages: list[Page] | None = None) -> dict
         bare = [results[("bare view", column)] for column in COLUMNS]
         row = [f"{r.median * 1000:7.1f} ms        {r.queries:3d} q" for r in bare]
         print(f"  {'bare view (median, queries)':<38} | {row[0]:<34} | {row[1]}")
-        seen_dashboard = False
         for page in pages:
             try:
                 args = [page.arg(seeded)] if page.arg else []
@@ -200,10 +195,8 @@ def pages_run(seeded, rounds: int = 30, pages: list[Page] | None = None) -> dict
                     raise NoReverseMatch
                 url = reverse(page.name, args=args) + page.query
             except NoReverseMatch:
-                if page.label != "dashboard":
-                    print(f"  {page.label:<38} | no view named {page.name}: skipped")
+                print(f"  {page.label:<38} | no view named {page.name}: skipped")
                 continue
-            seen_dashboard = seen_dashboard or page.label == "dashboard"
             row = []
             for column, (_title, person, casework) in COLUMNS.items():
                 who = casework if page.casework else person
@@ -217,44 +210,74 @@ def pages_run(seeded, rounds: int = 30, pages: list[Page] | None = None) -> dict
                 results[(page.label, column)] = result
                 row.append(cell(page, result))
             print(f"  {page.label:<38} | {row[0]:<34} | {row[1]}", flush=True)
-        if not seen_dashboard:
-            print(f"  {'dashboards':<38} | none yet: skipped")
     return results
 
 
-def bench_pages_at_scale(scale: int = 100, rounds: int = 30) -> None:
+def bench_pages_at_scale(scale: int = 100, rounds: int = 30, dashboards: str = "on") -> None:
+    """Seeds ×``scale`` and times the pages; ``dashboards``: "on" also seeds the dashboards'
+    scale (bench.scale.seed_dashboards, before the pages are timed: they see it too) and times
+    the reports (bench.dashboards), "only" times the reports alone, "off" neither."""
     from django.db import connection
     from django.db.models import Count
+    from django.utils import timezone
 
     from . import scale as scaling
 
-    print(f"\n6. Coordinators' pages at national ×{scale} scale ({rounds} pairs against a bare view, median)")
-    with Timer() as timer:
-        seeded = scaling.seed(scale)
-    line("seeding (bulk_create)", f"{timer.seconds:8.1f} s")
-    for label, count in seeded.counts.items():
-        line(f"  {label}", f"{count:8d}")
-    with Timer() as timer:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-    if connection.vendor == "postgresql":
-        line("ANALYZE", f"{timer.seconds:8.1f} s")
+    if dashboards == "only":
+        print(f"\n6. National ×{scale} scale, seeded for the reports (the pages are not timed)")
+    else:
+        print(
+            f"\n6. Coordinators' pages at national ×{scale} scale"
+            f" ({rounds} pairs against a bare view, median)"
+        )
+    with Timer() as total:
+        with Timer() as timer:
+            seeded = scaling.seed(scale)
+        line("seeding (bulk inserts)", f"{timer.seconds:8.1f} s")
+        for label, count in seeded.counts.items():
+            line(f"  {label}", f"{count:8d}")
+        _analyze(connection)
+        small = None
+        if dashboards != "off":
+            from .dashboards import small_counts
+
+            small = small_counts(seeded, timezone.localdate().year)
+            seeded.counts.clear()
+            with Timer() as timer:
+                scaling.seed_dashboards(seeded, scale)
+            line("seeding the dashboards' scale (bulk inserts)", f"{timer.seconds:8.1f} s")
+            for label, count in seeded.counts.items():
+                line(f"  {label}", f"{count:8d}")
+            _analyze(connection)
+    line("seeding in all (with ANALYZE)", f"{total.seconds:8.1f} s")
     from volunteers.models import Application
 
     per_status = Application.objects.values("status").annotate(n=Count("pk")).order_by("status")
     line("applications by status", ", ".join(f"{row['status']} {row['n']}" for row in per_status))
-    print(
-        f"  goals: layout ≤ {LAYOUT_RATIO}× bare and ≤ {LAYOUT_QUERIES} queries; lists, details and"
-        f" searches ≤ {PAGE_RATIO:.0f}× bare; export's first byte < {EXPORT_FIRST_BYTE:.0f} s"
-    )
-    print("  (cells: median ms, × bare, queries of one fetch, ✓/✗ against the goal)")
-    with Timer() as timer:
-        results = pages_run(seeded, rounds)
-    met = [
-        verdict(page, results[(page.label, column)])
-        for page in PAGES
-        for column in COLUMNS
-        if (page.label, column) in results and results[(page.label, column)].status == 200
-    ]
-    line("pages timed", f"{timer.seconds:8.1f} s; goals met {sum(met)} of {len(met)}")
+    if dashboards != "only":
+        print(
+            f"  goals: layout ≤ {LAYOUT_RATIO}× bare and ≤ {LAYOUT_QUERIES} queries; lists, details and"
+            f" searches ≤ {PAGE_RATIO:.0f}× bare; export's first byte < {EXPORT_FIRST_BYTE:.0f} s"
+        )
+        print("  (cells: median ms, × bare, queries of one fetch, ✓/✗ against the goal)")
+        with Timer() as timer:
+            results = pages_run(seeded, rounds)
+        met = [
+            verdict(page, results[(page.label, column)])
+            for page in PAGES
+            for column in COLUMNS
+            if (page.label, column) in results and results[(page.label, column)].status == 200
+        ]
+        line("pages timed", f"{timer.seconds:8.1f} s; goals met {sum(met)} of {len(met)}")
+    if dashboards != "off":
+        from .dashboards import bench_dashboards
+
+        bench_dashboards(seeded, rounds, small)
+
+
+def _analyze(connection) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with Timer() as timer, connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    line("ANALYZE", f"{timer.seconds:8.1f} s")

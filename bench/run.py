@@ -5,7 +5,8 @@ otherwise SQLite in a temporary folder (never db.sqlite3).
 
     .venv/bin/python -m bench.run [--documents 50] [--agreements 10000] [--sweep 10000]
                                   [--attendance 50,500] [--calendar 300] [--queue 1000]
-                                  [--pages] [--pages-only] [--scale 100] [--rounds 30] [--keep]
+                                  [--pages] [--pages-only] [--scale 100] [--rounds 30]
+                                  [--no-dashboards | --dashboards-only] [--keep]
 
 1. For every registered document kind, N documents through the shared render task
    (bench.documents): time per document, PDF size, memory.
@@ -21,6 +22,13 @@ otherwise SQLite in a temporary folder (never db.sqlite3).
    seeded by bench.scale): every list, detail, search and export page and the layout alone
    against a bare view, as a unit and as a central coordinator, with ✓/✗ against the goals.
    Run after the other parts, it gets a throwaway database of its own (a second process).
+   The dashboards' scale is seeded on top before the pages are timed (bench.scale.
+   seed_dashboards: 100 units, 300,000 events at ×100, hours, trainings), so the pages see it.
+7. With the pages, the reports (bench.dashboards): the dashboard and the fact sheet's page as
+   the Olaine coordinator, IeVP's central coordinator and the ministry viewer, cold (figures'
+   cache emptied first) and warm, against the bare view, their queries compared with the
+   counts before the dashboards' scale. --no-dashboards: neither the dashboards' scale nor
+   the reports (the pages as before); --dashboards-only: seeds both, times the reports only.
 Figures only: nothing here asserts a time.
 """
 
@@ -65,8 +73,21 @@ def main() -> None:
         "--scale", type=int, default=100, help="the pages' data: ×N a hundredth of the nation (default 100)"
     )
     parser.add_argument("--rounds", type=int, default=30, help="pairs timed per page (default 30)")
+    dashboards = parser.add_mutually_exclusive_group()
+    dashboards.add_argument(
+        "--no-dashboards",
+        action="store_true",
+        help="pages part: no dashboards' scale (100 units, 300,000 events) and no reports timed",
+    )
+    dashboards.add_argument(
+        "--dashboards-only",
+        action="store_true",
+        help="seed everything, time the reports (dashboards, fact sheet) only; implies --pages-only",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, PDFs)")
     args = parser.parse_args()
+    if args.dashboards_only:
+        args.pages_only = True
     if args.pages_only:
         args.documents = args.agreements = args.sweep = args.calendar = args.queue = 0
         args.attendance = "0"
@@ -133,7 +154,7 @@ def main() -> None:
         if args.pages_only:
             from .pages import bench_pages_at_scale
 
-            bench_pages_at_scale(args.scale, args.rounds)
+            bench_pages_at_scale(args.scale, args.rounds, _dashboards(args))
     finally:
         if throwaway is not None:
             from django.db import connections
@@ -154,8 +175,13 @@ def main() -> None:
             env["DATABASE_URL"] = server_url
         command = [sys.executable, "-m", "bench.run", "--pages-only", "--scale", str(args.scale)]
         command += ["--rounds", str(args.rounds), *(["--keep"] if args.keep else [])]
+        command += ["--no-dashboards"] if args.no_dashboards else []
         sys.stdout.flush()
         raise SystemExit(subprocess.call(command, env=env))
+
+
+def _dashboards(args) -> str:
+    return "off" if args.no_dashboards else "only" if args.dashboards_only else "on"
 
 
 def _sizes(args) -> list[int]:

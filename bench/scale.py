@@ -8,7 +8,15 @@ application's and agreement's simple-history row, its role, training sessions wi
 days and registrations, and events in the prisons with their volunteers.
 
 ``seed(scale=100)``; ``scale=1`` is a hundredth (the test of this module). Returns a
-:class:`Seeded` with the people and sample objects the pages are fetched with."""
+:class:`Seeded` with the people and sample objects the pages are fetched with (the ministry
+viewer too, for the reports).
+
+``seed_dashboards(seeded, scale=100)`` then seeds the dashboards' scale of issue 16 on top:
+100 units (VPD departments and IeVP prison sections added), 300,000 events over every unit
+and the months of last year and this one, their lead volunteers and hours, and training
+sessions with registrations and completions (bench.dashboards times the reports on it).
+The big tables are written by :func:`_insert` (``COPY`` on PostgreSQL, ``bulk_create`` in
+chunks elsewhere)."""
 
 from __future__ import annotations
 
@@ -29,6 +37,9 @@ AGREEMENTS = 124
 HISTORY_EVENTS = 1150
 SESSIONS = 4
 EVENTS = 30
+
+FIELDS_VPD = ["mentor", "mediator", "circles"]  # volunteers.Role codes: the fields of work
+FIELDS_IEVP = ["education", "leisure", "sports", "addiction", "family", "social"]
 
 FIRST_NAMES = [  # (masculine, feminine)
     ("Jānis", "Anna"),
@@ -102,6 +113,7 @@ class Seeded:
     application_pk: int | None = None  # an Olaine application with a full history
     agreement_pk: int | None = None  # an Olaine agreement in force with its timeline
     counts: Counter = field(default_factory=Counter)
+    coordinators: dict = field(default_factory=dict)  # unit pk -> its coordinator's user pk
 
 
 def _chunked(model, rows: list, *, batch_size: int = CHUNK) -> list:
@@ -109,6 +121,81 @@ def _chunked(model, rows: list, *, batch_size: int = CHUNK) -> list:
     for start in range(0, len(rows), batch_size):
         created.extend(model.objects.bulk_create(rows[start : start + batch_size]))
     return created
+
+
+def _insert(model, rows: list) -> list:
+    """Bulk inserts of the big tables (hundreds of thousands of rows): ``bulk_create`` in
+    chunks, and on PostgreSQL ``COPY`` — the same model instances, their primary keys
+    reserved from the table's sequence first, their attribute values written as they are
+    (no per-value preparation by Django), with the foreign-key triggers off for the copy when
+    the role may (``session_replication_role``, superusers only: the rows reference rows just
+    made) — together three to four times faster, which keeps the dashboards' scale within its
+    budget. No signals, no history, like ``bulk_create``."""
+    import enum
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql" or not rows:
+        return _chunked(model, rows)
+    meta = model._meta
+    fields = meta.concrete_fields
+    quote = connection.ops.quote_name
+    # Values written as they are for plain fields; anything else (JSON, a custom field, a
+    # date set on saving) as Django's bulk_create prepares it.
+    plain = _plain_fields()
+    prepare = {
+        field.attname: None
+        if (type(field) in plain or field.is_relation)
+        and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+        else field
+        for field in fields
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+        columns = ", ".join(quote(field.column) for field in fields)
+        attnames = [field.attname for field in fields]
+        special = [(k, prepare[name]) for k, name in enumerate(attnames) if prepare[name] is not None]
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                # psycopg writes an Enum by its name: the choices' value instead
+                values = [getattr(row, name) for name in attnames]
+                values = [value.value if isinstance(value, enum.Enum) else value for value in values]
+                for k, field in special:
+                    values[k] = field.get_db_prep_save(field.pre_save(row, True), connection)
+                copy.write_row(values)
+    return rows
+
+
+def _plain_fields() -> set:
+    from django.db import models
+
+    return {
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.DateField,
+        models.DateTimeField,
+        models.DecimalField,
+        models.EmailField,
+        models.IntegerField,
+        models.PositiveBigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SlugField,
+        models.SmallIntegerField,
+        models.TextField,
+        models.TimeField,
+    }
 
 
 def _aware(day: date, hour: int = 10, minute: int = 0):
@@ -145,7 +232,9 @@ def _people(units) -> tuple[dict, dict]:
         "central": user("ievp.centrs@bench.example.lv", "Inese", "Centrāle"),
         "vpd_unit": user("vpd.riga@bench.example.lv", "Kristīne", "Rīgas"),
         "vpd_central": user("vpd.centrs@bench.example.lv", "Andris", "Centrālais"),
+        "ministry": user("ministrija@bench.example.lv", "Māra", "Ministrija"),
     }
+    services.ministry_viewer_grant(actor=None, user=people["ministry"])
     services.unit_coordinator_grant(actor=None, user=people["unit"], unit=Unit.objects.get(slug=OLAINE))
     services.central_coordinator_grant(actor=None, user=people["central"], institution=ievp)
     services.unit_coordinator_grant(
@@ -215,11 +304,11 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
     unit_by_pk = {unit.pk: unit for unit in units}
     people, coordinators = _people(units)
     seeded.people = people
+    seeded.coordinators = {unit_pk: user.pk for unit_pk, user in coordinators.items()}
     roles = {}
     for unit in units:
         if unit.institution_id not in roles:
-            codes = ["mentor", "mediator", "circles"] if unit.institution.code == "VPD" else None
-            codes = codes or ["education", "leisure", "sports", "addiction", "family", "social"]
+            codes = FIELDS_VPD if unit.institution.code == "VPD" else FIELDS_IEVP
             roles[unit.institution_id] = [
                 Role.objects.get_or_create(institution=unit.institution, code=code)[0] for code in codes
             ]
@@ -244,8 +333,8 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
                 date_joined=_aware(today - timedelta(days=n % 720)),
             )
         )
-    users = _chunked(User, users)
-    volunteers = _chunked(
+    users = _insert(User, users)
+    volunteers = _insert(
         Volunteer,
         [
             Volunteer(
@@ -308,9 +397,9 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
                 submitted_at=submitted,
             )
         )
-    applications = _chunked(Application, applications)
+    applications = _insert(Application, applications)
     Through = Application.roles.through
-    _chunked(
+    _insert(
         Through,
         [
             Through(application_id=application.pk, role_id=roles[application.institution_id][n % 3].pk)
@@ -377,7 +466,7 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
                 created_at=_aware(start - timedelta(days=20)),
             )
         )
-    agreements = _chunked(Agreement, agreements)
+    agreements = _insert(Agreement, agreements)
     seeded.counts["agreements"] = len(agreements)
 
     # History: the agreements' timeline (audit trail) and the applications' steps.
@@ -416,7 +505,7 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
                     target_label=agreement.number or "",
                 )
             )
-    _chunked(AuditEvent, audit)
+    _insert(AuditEvent, audit)
 
     # The applications' events: "submitted" and the last step always, the steps between
     # and interview notes as far as the total of history events allows (or up to it).
@@ -464,7 +553,7 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
         application = applications[(n * 7) % len(applications)]
         at = application.submitted_at + timedelta(days=8 + n % 20)
         events.append(_note(application, coordinators[application.unit_id], at))
-    _chunked(ApplicationEvent, events)
+    _insert(ApplicationEvent, events)
     seeded.counts["history events"] = len(audit) + len(events)
 
     # simple-history's creation row of each application and agreement (what the services write).
@@ -564,6 +653,10 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
                 state=state,
                 proposed_by=pool[n % len(pool)].volunteer.user if pool else coordinators[unit.pk],
                 created_at=start - timedelta(days=14),
+                # the report's figures (the dashboards count them)
+                actual_participants=6 + n % 9 if state in (EventState.HELD, EventState.REPORTED) else None,
+                reported_at=start + timedelta(days=1) if state == EventState.REPORTED else None,
+                reported_by=coordinators[unit.pk] if state == EventState.REPORTED else None,
             )
         )
     prison_events = _chunked(Event, prison_events)
@@ -589,4 +682,388 @@ def seed(scale: int = 100, *, today: date | None = None) -> Seeded:
         seeded.application_pk = sample.application_id
     else:
         seeded.application_pk = next((a.pk for a in applications if a.unit_id == olaine.pk), None)
+    return seeded
+
+
+# --- The dashboards' scale (issue 16): 100 units, 300,000 events at ×100 -------------------
+
+UNITS_IN_ALL = 100  # volunteer units (open, not central offices) after seed_dashboards
+EVENTS_IN_ALL = 3000  # per ×1, the prisons' EVENTS included: 300,000 at ×100
+DASHBOARD_SESSIONS = 4  # per ×1, on top of SESSIONS: over every unit, last and this year
+SESSION_PLACES = 12  # registrations per session
+VPD_UNIT_SHARE = 0.7  # of the units added: VPD departments, the rest IeVP sections
+
+# VPD's departments by region (the genitive of the town: "Ogres nodaļa"); Jelgava and
+# Liepāja have theirs already.
+VPD_DEPARTMENTS = {
+    "vpd-rigas-regions": [
+        "Ogres",
+        "Salaspils",
+        "Siguldas",
+        "Jūrmalas",
+        "Tukuma",
+        "Limbažu",
+        "Saulkrastu",
+        "Ķekavas",
+        "Mārupes",
+        "Ādažu",
+        "Olaines",
+        "Baložu",
+        "Rīgas 1.",
+        "Rīgas 2.",
+        "Rīgas 3.",
+    ],
+    "vpd-zemgales-regions": [
+        "Jelgavas 2.",
+        "Bauskas",
+        "Dobeles",
+        "Aizkraukles",
+        "Jēkabpils",
+        "Iecavas",
+        "Auces",
+        "Ozolnieku",
+        "Skrīveru",
+        "Vecumnieku",
+        "Kokneses",
+    ],
+    "vpd-kurzemes-regions": [
+        "Ventspils",
+        "Kuldīgas",
+        "Talsu",
+        "Saldus",
+        "Aizputes",
+        "Grobiņas",
+        "Skrundas",
+        "Pāvilostas",
+        "Dundagas",
+        "Kandavas",
+        "Priekules",
+    ],
+    "vpd-latgales-regions": [
+        "Daugavpils",
+        "Rēzeknes",
+        "Ludzas",
+        "Balvu",
+        "Preiļu",
+        "Krāslavas",
+        "Līvānu",
+        "Viļānu",
+        "Kārsavas",
+        "Dagdas",
+        "Zilupes",
+    ],
+    "vpd-vidzemes-regions": [
+        "Valmieras",
+        "Cēsu",
+        "Madonas",
+        "Gulbenes",
+        "Alūksnes",
+        "Smiltenes",
+        "Valkas",
+        "Mazsalacas",
+        "Rūjienas",
+        "Ērgļu",
+        "Cesvaines",
+    ],
+}
+# The prisons the IeVP sections are added to (not Olaine: its coordinator's scope stays one prison).
+SECTION_PRISONS = [
+    "rigas-centralcietums",
+    "ilguciema-cietums",
+    "jelgavas-cietums",
+    "daugavgrivas-cietums",
+    "liepajas-cietums",
+    "valmieras-cietums",
+    "jekabpils-cietums",
+    "cesu-audzinasanas-iestade",
+]
+
+
+def _add_units(seeded: Seeded, total: int) -> list:
+    """Adds VPD departments (under their region) and IeVP prison sections (under their prison)
+    until ``total`` volunteer units are open; one in ten of them gets a coordinator. Created one
+    by one like the admin does (a few dozen rows, with their history)."""
+    from django.utils.text import slugify
+
+    from institutions import services
+    from institutions.models import Institution, Unit
+
+    have = len(_units())
+    missing = max(0, total - have)
+    n_vpd = min(round(missing * VPD_UNIT_SHARE), sum(len(towns) for towns in VPD_DEPARTMENTS.values()))
+    vpd = Institution.objects.get(code="VPD")
+    ievp = Institution.objects.get(code="IEVP")
+    regions = {unit.slug: unit for unit in Unit.objects.filter(slug__in=VPD_DEPARTMENTS)}
+    prisons = {unit.slug: unit for unit in Unit.objects.filter(slug__in=SECTION_PRISONS)}
+    taken = set(Unit.objects.values_list("slug", flat=True))
+    plan = []  # (institution, parent, name, kind, slug)
+    towns = [
+        (region, town)
+        for k in range(20)
+        for region, names in VPD_DEPARTMENTS.items()
+        for town in names[k : k + 1]
+    ]
+    for region, town in towns[:n_vpd]:
+        plan.append(
+            (vpd, regions[region], f"{town} nodaļa", Unit.Kind.PROBATION_DEPARTMENT, f"vpd-{town}-nodala")
+        )
+    for n in range(missing - len(plan)):
+        prison = prisons[SECTION_PRISONS[n % len(SECTION_PRISONS)]]
+        k = 2 + n // len(SECTION_PRISONS)
+        plan.append(
+            (ievp, prison, f"{prison.name}, {k}. nodaļa", Unit.Kind.PRISON, f"{prison.slug}-{k}-nodala")
+        )
+    added = []
+    for n, (institution, parent, name, kind, slug) in enumerate(plan):
+        slug = slugify(slug.translate(_ASCII))
+        if slug in taken:
+            continue
+        unit = Unit.objects.create(institution=institution, parent=parent, name=name, kind=kind, slug=slug)
+        taken.add(slug)
+        added.append(unit)
+        if n % 10 == 0:
+            from accounts.models import User
+
+            coordinator = User.objects.create_user(
+                email=f"{slug}@bench.example.lv", password=None, first_name="Koordinators", last_name=name
+            )
+            services.unit_coordinator_grant(actor=None, user=coordinator, unit=unit)
+            seeded.coordinators[unit.pk] = coordinator.pk
+    seeded.counts["units added"] = len(added)
+    return added
+
+
+def seed_dashboards(seeded: Seeded, scale: int = 100, *, today: date | None = None) -> Seeded:
+    """The dashboards' scale on top of :func:`seed`: ``UNITS_IN_ALL`` units (VPD departments
+    and IeVP sections added), events up to ``EVENTS_IN_ALL × scale`` in all, spread over every
+    unit and the months of last year and this one — past ones mostly held or reported with
+    their participants, each with its lead volunteer and, when held, the lead's hours (approved
+    for nine in ten) —, and training sessions over every unit with registrations and, for the
+    sessions held, completions. Bulk inserts in chunks (:func:`_insert` for the events, their
+    volunteers and hours: ``COPY`` on PostgreSQL), written chunk by chunk (memory stays flat);
+    no simple-history rows for these (as :func:`seed` does for events and sessions)."""
+    from django.utils import timezone
+
+    from events.models import ActivityType, Event, EventState, EventVolunteer, HoursRecord, HoursState
+    from trainings.models import (
+        Completion,
+        Course,
+        Registration,
+        RegistrationState,
+        Session,
+        SessionDay,
+        SessionState,
+    )
+    from volunteers.models import Application, Role
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    _add_units(seeded, UNITS_IN_ALL)
+    units = _units()
+    seeded.counts["units"] = len(units)
+    people = seeded.people
+    institution_code = {unit.pk: unit.institution.code for unit in units}
+    institution_of = {unit.pk: unit.institution_id for unit in units}
+    # Who decides and reports: the unit's coordinator if it has one, else the central coordinator.
+    central = {"IEVP": people["central"].pk, "VPD": people["vpd_central"].pk}
+    deciders = {unit.pk: seeded.coordinators.get(unit.pk, central[unit.institution.code]) for unit in units}
+    fields = {"VPD": FIELDS_VPD, "IEVP": FIELDS_IEVP}
+    roles = {}
+    for unit in units:
+        if unit.institution_id not in roles:
+            codes = fields[unit.institution.code]
+            roles[unit.institution_id] = [
+                Role.objects.get_or_create(institution=unit.institution, code=code)[0].pk for code in codes
+            ]
+    activities = list(ActivityType.objects.order_by("order", "pk").values_list("pk", flat=True))
+    # The volunteers of each unit (its applicants), else of its institution.
+    pools, institution_pools = {}, {}
+    for app_pk, unit_pk, institution_pk, volunteer_pk, user_pk in Application.objects.order_by(
+        "pk"
+    ).values_list("pk", "unit_id", "institution_id", "volunteer_id", "volunteer__user_id"):
+        pools.setdefault(unit_pk, []).append((volunteer_pk, user_pk, app_pk))
+        institution_pools.setdefault(institution_pk, []).append((volunteer_pk, user_pk, app_pk))
+    pool_of = {unit.pk: pools.get(unit.pk) or institution_pools[unit.institution_id] for unit in units}
+
+    first_day = date(today.year - 1, 1, 1)
+    span = (date(today.year, 12, 31) - first_day).days + 1
+    aware = {}
+
+    def at(day: date, hour: int):
+        key = (day, hour)
+        if key not in aware:
+            aware[key] = _aware(day, hour)
+        return aware[key]
+
+    done = [EventState.REPORTED] * 6 + [EventState.HELD] * 2 + [EventState.NOT_HELD, EventState.CANCELLED]
+    total = max(0, EVENTS_IN_ALL * scale - Event.objects.count())
+    made = Counter()
+    chunk = 10_000
+    for start in range(0, total, chunk):
+        events = []
+        for n in range(start, min(total, start + chunk)):
+            unit = units[n % len(units)]
+            day = first_day + timedelta(days=(n * 7919 + n // len(units)) % span)
+            begins = at(day, 9 + n % 9)
+            if day >= today:
+                state = (EventState.APPROVED, EventState.PROPOSED, EventState.APPROVED)[n % 3]
+            else:
+                state = done[(n * 7) % len(done)]
+            held = state in (EventState.HELD, EventState.REPORTED)
+            volunteer_pk, user_pk, _app = pool_of[unit.pk][(n * 31) % len(pool_of[unit.pk])]
+            decider = deciders[unit.pk]
+            field_pks = roles[unit.institution_id]
+            events.append(
+                Event(
+                    unit_id=unit.pk,
+                    title=f"Nodarbība Nr. {n}",
+                    field_id=field_pks[n % len(field_pks)],
+                    activity_type_id=activities[n % len(activities)],
+                    description="Sarunas un kopīgs darbs.",
+                    starts_at=begins,
+                    ends_at=begins + timedelta(hours=2),
+                    place=f"{unit.name}, zāle",
+                    expected_participants=8 + n % 10,
+                    target_group="adults" if institution_code[unit.pk] == "IEVP" else "clients",
+                    state=state,
+                    proposed_by_id=user_pk,
+                    created_at=begins - timedelta(days=21),
+                    decided_by_id=decider if state != EventState.PROPOSED else None,
+                    decided_at=begins - timedelta(days=14) if state != EventState.PROPOSED else None,
+                    actual_participants=5 + n % 12 if held else None,
+                    reported_at=begins + timedelta(days=2) if state == EventState.REPORTED else None,
+                    reported_by_id=decider if state == EventState.REPORTED else None,
+                    state_changed_at=now,
+                )
+            )
+            made[state] += 1
+        events = _insert(Event, events)
+        links, hours = [], []
+        for n, event in enumerate(events, start=start):
+            pool = pool_of[event.unit_id]
+            volunteer_pk = pool[(n * 31) % len(pool)][0]
+            links.append(EventVolunteer(event_id=event.pk, volunteer_id=volunteer_pk, is_lead=True))
+            if event.state in (EventState.HELD, EventState.REPORTED):
+                approved = n % 10 != 0
+                hours.append(
+                    HoursRecord(
+                        volunteer_id=volunteer_pk,
+                        unit_id=event.unit_id,
+                        kind=HoursRecord.Kind.EVENT,
+                        event_id=event.pk,
+                        field_id=event.field_id,
+                        activity_type_id=event.activity_type_id,
+                        day=timezone.localtime(event.starts_at).date(),
+                        hours=Decimal("2.0"),
+                        state=HoursState.APPROVED if approved else HoursState.PENDING,
+                        decided_by_id=deciders[event.unit_id] if approved else None,
+                        decided_at=event.reported_at if approved else None,
+                        created_at=event.starts_at + timedelta(days=1),
+                    )
+                )
+        _insert(EventVolunteer, links)
+        _insert(HoursRecord, hours)
+        made["links"] += len(links)
+        made["hours"] += len(hours)
+        made["approved hours"] += sum(1 for record in hours if record.state == HoursState.APPROVED)
+    seeded.counts["events in all"] = Event.objects.count()
+    seeded.counts["  of them held or reported"] = made[EventState.HELD] + made[EventState.REPORTED]
+    seeded.counts["event volunteers (leads)"] = made["links"]
+    seeded.counts["hours records"] = made["hours"]
+    seeded.counts["  of them approved"] = made["approved hours"]
+
+    # Training sessions over every unit, last year and this one.
+    courses = {}
+    for unit in units:
+        if unit.institution_id not in courses:
+            course = (
+                Course.objects.filter(institution=unit.institution, is_active=True).order_by("pk").first()
+            )
+            courses[unit.institution_id] = course or Course.objects.create(
+                institution=unit.institution, title="Ievadapmācība", hours=Decimal("8")
+            )
+    sessions = []
+    for n in range(DASHBOARD_SESSIONS * scale):
+        unit = units[n % len(units)]
+        first = first_day + timedelta(days=(n * 977) % (span - 2))
+        if first + timedelta(days=1) < today:
+            state = SessionState.HELD if n % 12 else SessionState.CANCELLED
+        else:
+            state = SessionState.OPEN if n % 2 else SessionState.PLANNED
+        sessions.append(
+            Session(
+                course_id=courses[unit.institution_id].pk,
+                unit_id=unit.pk,
+                place=f"{unit.name}, mācību klase",
+                capacity=SESSION_PLACES + 4,
+                trainers="Ilze Kalniņa",
+                registration_deadline=first - timedelta(days=3),
+                state=state,
+                first_day=first,
+                last_day=first + timedelta(days=1),
+                created_by_id=deciders[unit.pk],
+                cancel_reason="Par maz dalībnieku." if state == SessionState.CANCELLED else "",
+                cancelled_at=_aware(first - timedelta(days=2)) if state == SessionState.CANCELLED else None,
+            )
+        )
+    sessions = _chunked(Session, sessions)
+    _chunked(
+        SessionDay,
+        [
+            SessionDay(
+                session_id=session.pk,
+                date=session.first_day + timedelta(days=k),
+                starts_at=time(10),
+                ends_at=time(16),
+            )
+            for session in sessions
+            for k in range(2)
+        ],
+    )
+    registrations = {}
+    for n, session in enumerate(sessions):
+        pool = pool_of[session.unit_id]
+        for k in range(min(SESSION_PLACES, len(pool))):
+            volunteer_pk, _user, app_pk = pool[(n * SESSION_PLACES + k) % len(pool)]
+            cancelled = (n + k) % 9 == 0
+            registrations[(session.pk, volunteer_pk)] = Registration(
+                session_id=session.pk,
+                volunteer_id=volunteer_pk,
+                application_id=app_pk,
+                state=RegistrationState.CANCELLED if cancelled else RegistrationState.REGISTERED,
+                registered_by_id=deciders[session.unit_id],
+                created_at=_aware(session.first_day - timedelta(days=10)),
+                cancelled_at=_aware(session.first_day - timedelta(days=5)) if cancelled else None,
+            )
+    registrations = _chunked(Registration, list(registrations.values()))
+    by_session = {session.pk: session for session in sessions}
+    completions = []
+    for n, registration in enumerate(registrations):
+        session = by_session[registration.session_id]
+        if session.state != SessionState.HELD or registration.state != RegistrationState.REGISTERED:
+            continue
+        if n % 8 == 0:  # missed a day
+            continue
+        course = courses[institution_of[session.unit_id]]
+        completions.append(
+            Completion(
+                volunteer_id=registration.volunteer_id,
+                course_id=course.pk,
+                unit_id=session.unit_id,
+                session_id=session.pk,
+                source=Completion.Source.ATTENDANCE,
+                completed_on=session.last_day,
+                valid_until=session.last_day + timedelta(days=30 * course.validity_months)
+                if course.validity_months
+                else None,
+                hours=course.hours,
+                number=f"B-{session.last_day.year}-{n:06d}",
+                recorded_by_id=deciders[session.unit_id],
+                created_at=_aware(session.last_day, 17),
+            )
+        )
+    _chunked(Completion, completions)
+    seeded.counts["training sessions (dashboards)"] = len(sessions)
+    seeded.counts["registrations (dashboards)"] = len(registrations)
+    seeded.counts["completions (dashboards)"] = len(completions)
     return seeded

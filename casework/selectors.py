@@ -41,6 +41,11 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+# A mediator's certificate is flagged (casework page, coordinators' to-dos) this many days
+# before it lapses.
+CERTIFICATE_WARNING_DAYS = 60
+
+
 def coordinated_unit_ids(user: User) -> frozenset[int]:
     return permissions.unit_ids_for(user, permissions.COORDINATE)
 

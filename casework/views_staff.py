@@ -65,7 +65,7 @@ from .models import (
 )
 from .reminders import REVIEW_AHEAD_DAYS, review_due_on
 
-EXPIRY_DAYS = 60
+EXPIRY_DAYS = selectors.CERTIFICATE_WARNING_DAYS
 ALL = "all"  # the tab of every row (the pairs' and cases' lists open on the active ones)
 
 

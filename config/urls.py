@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("casework.urls")),
     path("", include("awards.urls")),
     path("", include("awards.urls_public")),
+    path("", include("reports.urls")),
 ]

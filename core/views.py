@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions import permissions, selectors
+from reports.selectors import todos as todo_selectors
 from volunteers import selectors as volunteer_selectors
 
 from .health import broker_status, database_status
@@ -14,16 +15,26 @@ from .health import broker_status, database_status
 @require_GET
 def home(request):
     """Anonymous visitors see the public landing page; staff the units where volunteers work
-    (the ministry an overview of both institutions); anyone else (a volunteer) their own page."""
+    (the ministry an overview of both institutions) and what waits for them there; anyone
+    else (a volunteer) their own page."""
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
     if permissions.is_staff_role(request.user):
         blocks = selectors.unit_overview(user=request.user, volunteer_work_only=True)
         counts = volunteer_selectors.application_counts_by_unit(row.unit.pk for b in blocks for row in b.rows)
-        for block in blocks:
-            for row in block.rows:
-                row.counts = counts.get(row.unit.pk, {"open": 0, "active": 0})
-        return render(request, "core/home_staff.html", {"blocks": blocks})
+        blocks = selectors.with_figures(blocks, counts, user=request.user, keys=("open", "active"))
+        todos = todo_selectors.todos_for(
+            user=request.user, institution_codes={block.institution.code for block in blocks}
+        )
+        return render(
+            request,
+            "core/home_staff.html",
+            {
+                "blocks": blocks,
+                "todos": todos,
+                "waiting_days": todo_selectors.WAITING_DAYS,
+            },
+        )
     if hasattr(request.user, "volunteer"):
         return redirect("volunteers:my_applications")
     roles = permissions.roles_for(request.user)

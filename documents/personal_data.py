@@ -23,9 +23,13 @@ def _subjects(kind: registry.DocumentKind, volunteer) -> Any:
     return kind.model_class()._default_manager.filter(**{kind.volunteer_field: volunteer})
 
 
+def _about_volunteers() -> list[registry.DocumentKind]:
+    return [kind for kind in registry.kinds() if kind.volunteer_field is not None]
+
+
 def _export(volunteer) -> list[dict[str, Any]]:
     rows = []
-    for kind in registry.kinds():
+    for kind in _about_volunteers():
         documents = (
             Document.objects.filter(
                 content_type=ContentType.objects.get_for_model(kind.model_class()),
@@ -54,7 +58,7 @@ def _export(volunteer) -> list[dict[str, Any]]:
 
 
 def _erase(erasure: Erasure) -> None:
-    for kind in registry.kinds():
+    for kind in _about_volunteers():
         if kind.kept_after_erasure:
             continue
         for subject in _subjects(kind, erasure.volunteer):

@@ -60,8 +60,9 @@ class DocumentKind:
     language: str | Callable[[Any], str] = "lv"  # or subject -> "lv" / "en" (a certificate on request)
     # The subject's field that names the volunteer it is about: the data download lists
     # these documents, and erasure destroys their files — unless ``kept_after_erasure`` (a
-    # legal retention duty: the retention job destroys them when the period ends).
-    volunteer_field: str = "volunteer"
+    # legal retention duty: the retention job destroys them when the period ends). None: a
+    # document about no volunteer (a report), in nobody's data download.
+    volunteer_field: str | None = "volunteer"
     kept_after_erasure: bool = False
 
     def label_for(self, unit: Unit | None) -> str:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -102,30 +103,10 @@ def approval_queue(
     annotated with ``series_pending`` (how many wait), ``series_to_approve`` (how many are
     proposed) and ``series_last`` (the last one's start)."""
     now = now or timezone.now()
-    events = Event.objects.visible_to(user, permissions.COORDINATE)
-    if unit_ids is not None:
-        events = events.filter(unit_id__in=unit_ids)
-    # A proposal whose time has passed can no longer be approved: it leaves the queue.
-    proposal_q = Q(state__in=[EventState.PROPOSED, EventState.CHANGES_REQUESTED], starts_at__gt=now)
-    report_q = Q(state=EventState.APPROVED, ends_at__lte=now)
-    review_q = Q(state=EventState.HELD)
-    counts = events.aggregate(
-        proposals=Count("pk", filter=Q(state=EventState.PROPOSED, starts_at__gt=now)),
-        changes=Count("pk", filter=Q(state=EventState.CHANGES_REQUESTED, starts_at__gt=now)),
-        to_report=Count("pk", filter=report_q),
-        to_review=Count("pk", filter=review_q),
-    )
+    events, certificates, _hours = _queue_scope(user, unit_ids)
+    proposal_q, report_q, review_q = _queue_filters(now)
+    counts = queue_counts(user, unit_ids=unit_ids, now=now)
     base = events.select_related("unit", "activity_type", "field").prefetch_related(_people_prefetch())
-    certificates = VolunteerCertificate.objects.visible_to(user, permissions.COORDINATE).filter(
-        state=CertificateState.REQUESTED
-    )
-    if unit_ids is not None:
-        certificates = certificates.filter(unit_id__in=unit_ids)
-    counts["certificates"] = certificates.count()
-    hours = pending_hours(user)
-    if unit_ids is not None:
-        hours = hours.filter(unit_id__in=unit_ids)
-    counts["hours"] = hours.count()
     proposals = _series_once(base.filter(proposal_q), events.filter(proposal_q))
     proposals = list(proposals.order_by("starts_at", "pk")[:QUEUE_PAGE])
     to_report = list(base.filter(report_q).order_by("ends_at", "pk")[:QUEUE_PAGE])
@@ -139,6 +120,53 @@ def approval_queue(
         ),
         counts=counts,
     )
+
+
+def _queue_scope(
+    user: User, unit_ids: frozenset[int] | None
+) -> tuple[QuerySet[Event], QuerySet[VolunteerCertificate], QuerySet[HoursRecord]]:
+    """The events, requested certificates and pending hours of the units the person
+    coordinates (of ``unit_ids`` among them, if given)."""
+    events = Event.objects.visible_to(user, permissions.COORDINATE)
+    certificates = VolunteerCertificate.objects.visible_to(user, permissions.COORDINATE).filter(
+        state=CertificateState.REQUESTED
+    )
+    hours = pending_hours(user)
+    if unit_ids is not None:
+        events = events.filter(unit_id__in=unit_ids)
+        certificates = certificates.filter(unit_id__in=unit_ids)
+        hours = hours.filter(unit_id__in=unit_ids)
+    return events, certificates, hours
+
+
+def _queue_filters(now: datetime) -> tuple[Q, Q, Q]:
+    """Proposals to decide, events to report, reports to review. A proposal whose time has
+    passed can no longer be approved: it leaves the queue."""
+    return (
+        Q(state__in=[EventState.PROPOSED, EventState.CHANGES_REQUESTED], starts_at__gt=now),
+        Q(state=EventState.APPROVED, ends_at__lte=now),
+        Q(state=EventState.HELD),
+    )
+
+
+def queue_counts(
+    user: User, *, unit_ids: frozenset[int] | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """The queue's counts in three queries (also the home page's to-dos): ``proposals``,
+    ``changes`` (waiting for the volunteer), ``to_report``, ``to_review``,
+    ``certificates`` (requested) and ``hours`` (awaiting approval)."""
+    now = now or timezone.now()
+    events, certificates, hours = _queue_scope(user, unit_ids)
+    _proposal_q, report_q, review_q = _queue_filters(now)
+    counts = events.aggregate(
+        proposals=Count("pk", filter=Q(state=EventState.PROPOSED, starts_at__gt=now)),
+        changes=Count("pk", filter=Q(state=EventState.CHANGES_REQUESTED, starts_at__gt=now)),
+        to_report=Count("pk", filter=report_q),
+        to_review=Count("pk", filter=review_q),
+    )
+    counts["certificates"] = certificates.count()
+    counts["hours"] = hours.count()
+    return counts
 
 
 def _series_once(proposals: QuerySet[Event], pending: QuerySet[Event]) -> QuerySet[Event]:
@@ -496,32 +524,103 @@ class EventCounts:
     events: int
 
 
-def event_counts(*, unit_ids, year: int) -> EventCounts:
-    """Held events of a year at the given units: per month, unit and field, the
-    participants and the approved hours — four aggregate queries."""
+def held_in_year(*, unit_ids, year: int, field: str | None = None) -> QuerySet[Event]:
+    """Events held (held or reported) in ``year`` at the given units, of one field if given."""
     held = Event.objects.filter(
         unit_id__in=unit_ids,
         state__in=DONE_STATES,
         starts_at__gte=day_start(date(year, 1, 1)),
         starts_at__lt=day_start(date(year + 1, 1, 1)),
     )
-    by_month = dict(
-        held.annotate(month=ExtractMonth("starts_at", tzinfo=_zone()))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
+    return held.filter(field__code=field) if field else held
+
+
+def approved_hours_in_year(*, unit_ids, year: int, field: str | None = None) -> QuerySet[HoursRecord]:
+    """Approved hours of ``year`` at the given units; of one field if given (the record's
+    own field, or its event's)."""
+    hours = HoursRecord.objects.filter(unit_id__in=unit_ids, state=HoursState.APPROVED, day__year=year)
+    if field:
+        hours = hours.filter(Q(field__code=field) | Q(field__isnull=True, event__field__code=field))
+    return hours
+
+
+@dataclass(frozen=True)
+class HeldEvents:
+    """A year's held events at some units, grouped by month, unit and field (a few thousand
+    rows at most whatever the number of events), with the approved hours per unit: every
+    count of the reports derives from it, for all the units or for a part of them."""
+
+    # (month, unit pk, unit name, field code, events, participants)
+    groups: list[tuple[int, int, str, str | None, int, int]]
+    hours: dict[int, Decimal]  # approved hours per unit pk
+
+    def counts(self, unit_ids=None) -> EventCounts:
+        """The counts of the given units (of all when None)."""
+        wanted = None if unit_ids is None else set(unit_ids)
+        by_month: dict[int, int] = defaultdict(int)
+        by_unit: dict[str, int] = defaultdict(int)
+        by_field: dict[str, int] = defaultdict(int)
+        participants = events = 0
+        for month, unit_id, unit_name, field_code, n, people in self.groups:
+            if wanted is not None and unit_id not in wanted:
+                continue
+            by_month[month] += n
+            by_unit[unit_name] += n
+            by_field[field_code] += n
+            participants += people
+            events += n
+        hours = sum(
+            (total for unit_id, total in self.hours.items() if wanted is None or unit_id in wanted),
+            Decimal("0"),
+        )
+        return EventCounts(
+            by_month=dict(by_month),
+            by_unit=dict(by_unit),
+            by_field=dict(by_field),
+            participants=participants,
+            hours=hours,
+            events=events,
+        )
+
+    @cached_property
+    def _per_unit(self) -> dict[int, tuple[int, int]]:
+        totals: dict[int, tuple[int, int]] = {}
+        for _month, unit_id, _name, _field, n, people in self.groups:
+            events, participants = totals.get(unit_id, (0, 0))
+            totals[unit_id] = (events + n, participants + people)
+        return totals
+
+    def of_unit(self, unit_id: int) -> tuple[int, int, Decimal]:
+        """(events, participants, approved hours) of one unit."""
+        events, participants = self._per_unit.get(unit_id, (0, 0))
+        return events, participants, self.hours.get(unit_id, Decimal("0"))
+
+
+def held_events(*, unit_ids, year: int, field: str | None = None) -> HeldEvents:
+    """Held events of a year at the given units (of one field if given), grouped — two
+    aggregate queries: the events in one pass, the approved hours in another."""
+    groups = [
+        (month, unit_id, unit_name, field_code, n, people or 0)
+        for month, unit_id, unit_name, field_code, n, people in (
+            held_in_year(unit_ids=unit_ids, year=year, field=field)
+            .annotate(month=ExtractMonth("starts_at", tzinfo=_zone()))
+            .order_by()
+            .values("month", "unit_id", "unit__name", "field__code")
+            .annotate(n=Count("pk"), people=Sum("actual_participants"))
+            .values_list("month", "unit_id", "unit__name", "field__code", "n", "people")
+        )
+    ]
+    hours = dict(
+        approved_hours_in_year(unit_ids=unit_ids, year=year, field=field)
+        .order_by()
+        .values("unit_id")
+        .annotate(total=Sum("hours"))
+        .values_list("unit_id", "total")
     )
-    by_unit = dict(held.values("unit__name").annotate(n=Count("pk")).values_list("unit__name", "n"))
-    by_field = dict(held.values("field__code").annotate(n=Count("pk")).values_list("field__code", "n"))
-    totals = held.aggregate(participants=Sum("actual_participants"), events=Count("pk"))
-    hours = HoursRecord.objects.filter(
-        unit_id__in=unit_ids, state=HoursState.APPROVED, day__year=year
-    ).aggregate(total=Sum("hours"))["total"]
-    return EventCounts(
-        by_month=by_month,
-        by_unit=by_unit,
-        by_field=by_field,
-        participants=totals["participants"] or 0,
-        hours=hours or Decimal("0"),
-        events=totals["events"] or 0,
-    )
+    return HeldEvents(groups=groups, hours={pk: total or Decimal("0") for pk, total in hours.items()})
+
+
+def event_counts(*, unit_ids, year: int, field: str | None = None) -> EventCounts:
+    """Held events of a year at the given units (of one field if given): per month, unit
+    and field, the participants and the approved hours — two aggregate queries."""
+    return held_events(unit_ids=unit_ids, year=year, field=field).counts()

@@ -28,17 +28,19 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.filters import StaffListFilter, counted_tabs, list_page, visible_units
+from core.filters import ALL_FEMININE, StaffListFilter, counted_tabs, list_page, visible_units
 from core.forms import add_service_errors
 from core.widgets import DateInput
 from documents.selectors import documents_of
 from institutions import permissions
 from institutions.mixins import require_staff_role
+from institutions.models import Institution
 from volunteers.models import Role
 
 from . import selectors, services
 from .forms import CertificateCreateForm, EventForm, HoursDecisionForm, ReasonForm, ReportForm
 from .models import (
+    DONE_STATES,
     OPEN_STATES,
     ActivityType,
     CertificateState,
@@ -129,13 +131,25 @@ class _RoleFilter(django_filters.ModelChoiceFilter):
 
 
 ALL_STATES = ""
+DONE = "done"  # a pseudo-state of the list filter: held or reported
 
 
 class EventFilter(StaffListFilter):
     """The events list filters (see ``core.filters``): the state as counted tabs; unit,
     field, kind of activity, a month or a range of dates; a search in the title and place."""
 
-    state = django_filters.ChoiceFilter(label=gettext_lazy("State"), choices=EventState.choices)
+    # DONE: held or reported (the reports' "events held", their drill-down).
+    state = django_filters.ChoiceFilter(
+        label=gettext_lazy("State"),
+        choices=[*EventState.choices, (DONE, gettext_lazy("Held or reported"))],
+        method="filter_state",
+    )
+    institution = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Institution"),
+        field_name="unit__institution",
+        queryset=Institution.objects.none(),
+        empty_label=ALL_FEMININE,
+    )
     field = _RoleFilter(
         label=pgettext_lazy("area of work", "Field"),
         queryset=Role.objects.none(),
@@ -165,11 +179,25 @@ class EventFilter(StaffListFilter):
 
     class Meta:
         model = Event
-        fields = ["state", "q", "unit", "field", "activity_type", "month", "date_from", "date_to"]
+        fields = [
+            "state",
+            "q",
+            "institution",
+            "unit",
+            "field",
+            "activity_type",
+            "month",
+            "date_from",
+            "date_to",
+        ]
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
         institution_ids = {unit.institution_id for unit in self.units}
+        if self.several_institutions:
+            self.filters["institution"].queryset = Institution.objects.filter(pk__in=institution_ids)
+        else:
+            del self.filters["institution"]
         self.filters["field"].queryset = Role.objects.filter(institution_id__in=institution_ids).order_by(
             "institution__code", "order"
         )
@@ -190,6 +218,11 @@ class EventFilter(StaffListFilter):
         return queryset.filter(
             starts_at__gte=selectors.day_start(first), starts_at__lt=selectors.day_start(following)
         )
+
+    def filter_state(self, queryset, name, value):
+        if value == DONE:
+            return queryset.filter(state__in=DONE_STATES)
+        return queryset.filter(state=value)
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(starts_at__gte=selectors.day_start(value))

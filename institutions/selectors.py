@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ class InstitutionBlock:
     institution: Institution
     rows: list[UnitRow]
     central: list[User] = field(default_factory=list)
+    # The rows' figures added up (see ``with_figures``).
+    totals: dict[str, int] = field(default_factory=dict)
 
 
 def unit_overview(
@@ -61,6 +64,32 @@ def unit_overview(
             )
         )
     return list(blocks.values())
+
+
+def with_figures(
+    blocks: list[InstitutionBlock], figures: dict[int, dict[str, int]], *, user: User, keys: Iterable[str]
+) -> list[InstitutionBlock]:
+    """The overview with each unit's ``figures`` (``keys``, zero when missing) and their totals
+    per institution. A unit that takes no volunteers — a central office, a closed unit — is left
+    out while all its figures are zero, unless the person coordinates it directly: nothing
+    works there, and a row of zeros would only be noise."""
+    keys = list(keys)
+    own = permissions.roles_for(user).unit_coordinator_of
+    result = []
+    for block in blocks:
+        rows = []
+        for row in block.rows:
+            row.counts = {key: figures.get(row.unit.pk, {}).get(key, 0) for key in keys}
+            idle = not any(row.counts.values())
+            takes_volunteers = row.unit.kind != Unit.Kind.CENTRAL_OFFICE and row.unit.is_valid_today
+            if idle and not takes_volunteers and row.unit.pk not in own:
+                continue
+            rows.append(row)
+        if rows:
+            block.rows = rows
+            block.totals = {key: sum(row.counts[key] for row in rows) for key in keys}
+            result.append(block)
+    return result
 
 
 def managed_units(*, user: User) -> QuerySet[Unit]:

@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import StaffListFilter, YearFilter
+from core.filters import ALL_FEMININE, StaffListFilter, YearFilter
 from institutions import permissions
+from institutions.models import Institution
 from institutions.tenancy import get_visible_or_404
 from volunteers.models import CURRENT_STATUSES, Application, Role, Volunteer
 
@@ -155,6 +156,19 @@ class SessionFilter(StaffListFilter):
     course = _CourseFilter(label=_("Course"), queryset=Course.objects.none(), empty_label=_("All courses"))
     state = django_filters.ChoiceFilter(label=_("State"), choices=SessionState.choices, empty_label=_("Any"))
     year = YearFilter(label=_("Year"), field_name="first_day")
+    # The reports' drill-down (shown only when set): the institution, a field of the course.
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Institution"),
+        field_name="unit__institution",
+        queryset=Institution.objects.none(),
+        empty_label=ALL_FEMININE,
+    )
+    role = django_filters.ModelChoiceFilter(
+        label=_("Role or field"),
+        field_name="course__roles",
+        queryset=Role.objects.none(),
+        empty_label=ALL_FEMININE,
+    )
 
     search_fields = ("course__title", "course__title_en", "place", "trainers")
     search_placeholder = _("Course, place or trainers")
@@ -163,10 +177,16 @@ class SessionFilter(StaffListFilter):
 
     class Meta:
         model = Session
-        fields = ["when", "q", "course", "unit", "state", "year"]
+        fields = ["when", "q", "course", "institution", "unit", "role", "state", "year"]
 
     def __init__(self, data=None, *args, user: User, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
+        institution_ids = {unit.institution_id for unit in self.units}
+        if self.several_institutions:
+            self.filters["institution"].queryset = Institution.objects.filter(pk__in=institution_ids)
+        else:
+            del self.filters["institution"]
+        self.filters["role"].queryset = Role.objects.filter(institution_id__in=institution_ids)
         self.filters["course"].queryset = courses_for(user).order_by("institution__code", "title")
 
     def filter_when(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -601,3 +621,15 @@ def feed_events(feed: CalendarFeed) -> list:
 
 def feeds_of(user: User) -> dict[int | None, CalendarFeed]:
     return {feed.unit_id: feed for feed in CalendarFeed.objects.filter(user=user)}
+
+
+# --- The coordinators' to-dos (reports.selectors.todos)
+
+
+def expiring_completions(*, unit_ids: Iterable[int], today: date | None = None) -> QuerySet[Completion]:
+    """Completions recorded at ``unit_ids`` that the expiry reminders are about: a recurring
+    course's, expiring within ``reminders.EXPIRING_DAYS``, not renewed, of people still with
+    the institution."""
+    from .reminders import _due
+
+    return _due(today or timezone.localdate()).filter(unit_id__in=list(unit_ids))

@@ -26,6 +26,7 @@ from core.tasks import enqueue_on_commit
 from institutions import permissions
 from institutions.models import Institution, Unit
 from institutions.services import audit_record
+from reports import cache as reports_cache
 
 from . import personal_code as codes
 from . import selectors
@@ -462,6 +463,7 @@ def applications_transition_system(
         check_transition(application.status, to)
     now = timezone.now()
     Application.objects.filter(pk__in=list(previous)).update(status=to, status_changed_at=now, updated_at=now)
+    reports_cache.bump()  # the figures read applications (no signal for update())
     for application in applications:
         application.status, application.status_changed_at, application.updated_at = to, now, now
     history_copy(Application, list(previous), when=now)

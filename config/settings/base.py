@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "events",
     "casework",
     "awards",
+    "reports",
     "privacy",
 ]
 

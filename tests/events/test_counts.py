@@ -18,7 +18,7 @@ from volunteers.models import Role
 from . import builders
 
 YEAR = 2025
-QUERIES = 5  # per month, per unit, per field, the totals, the hours
+QUERIES = 2  # the held events grouped by month, unit and field; the approved hours
 
 
 def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:

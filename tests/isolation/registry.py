@@ -215,7 +215,11 @@ from .cases_events_me import EXTRA as _EVENTS_ME_EXTRA  # noqa: E402
 from .cases_events_staff import CASES as _EVENTS_STAFF  # noqa: E402
 from .cases_events_staff import EXTRA as _EVENTS_STAFF_EXTRA  # noqa: E402
 from .cases_exports import CASES as _EXPORTS  # noqa: E402
+from .cases_factsheet import CASES as _FACTSHEET  # noqa: E402
+from .cases_factsheet import EXTRA as _FACTSHEET_EXTRA  # noqa: E402
 from .cases_privacy import CASES as _PRIVACY  # noqa: E402
+from .cases_reports import CASES as _REPORTS  # noqa: E402
+from .cases_reports import EXTRA as _REPORTS_EXTRA  # noqa: E402
 from .cases_trainings import CASES as _TRAININGS  # noqa: E402
 from .cases_trainings import EXTRA as _TRAININGS_EXTRA  # noqa: E402
 from .cases_volunteers_me import CASES as _ME  # noqa: E402
@@ -239,6 +243,8 @@ _merge(
     _CASEWORK_STAFF,
     _CASEWORK_ME,
     _AWARDS,
+    _FACTSHEET,
+    _REPORTS,
 )
 _merge_extra(
     _PUBLIC_EXTRA,
@@ -251,4 +257,6 @@ _merge_extra(
     _CASEWORK_STAFF_EXTRA,
     _CASEWORK_ME_EXTRA,
     _AWARDS_EXTRA,
+    _FACTSHEET_EXTRA,
+    _REPORTS_EXTRA,
 )

@@ -1,0 +1,44 @@
+"""The fact sheet's form: a year (the last full year by default), the institution(s) the
+person may make a sheet for, and the day the in-force figures are counted on (today by
+default). Choices come from the person's scope, read by the view: another institution is
+simply not a choice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.widgets import DateInput
+
+from .models import FactSheet
+
+# The first year offered: the records kept in Tilts start no earlier.
+FIRST_YEAR = 2015
+
+
+class FactSheetForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    scope = forms.ChoiceField(label=_("Institutions"), widget=forms.RadioSelect)
+    as_of = forms.DateField(
+        label=_("Agreements in force as of"),
+        widget=DateInput(),
+        help_text=_("The day the agreements in force are counted on; the year's activity is the whole year."),
+    )
+
+    def __init__(self, data=None, *, scopes: list[str], today: date):
+        super().__init__(
+            data,
+            initial={"year": today.year - 1, "scope": scopes[0] if scopes else None, "as_of": today},
+        )
+        self.today = today
+        self.fields["year"].choices = [(year, str(year)) for year in range(today.year, FIRST_YEAR - 1, -1)]
+        labels = dict(FactSheet.Scope.choices)
+        self.fields["scope"].choices = [(scope, labels[scope]) for scope in scopes]
+
+    def clean_as_of(self) -> date:
+        as_of = self.cleaned_data["as_of"]
+        if as_of > self.today:
+            raise forms.ValidationError(_("The figures can be as of today at the latest."))
+        return as_of
