@@ -100,10 +100,14 @@ def volunteer(db):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: the public pages' per-address rate limits
-    (application form, document verification) count in it."""
+    (application form, document verification) count in it; and the memoised menus
+    (core/templatetags/menu.py) start empty too."""
     from django.core.cache import cache
 
+    from core.templatetags import menu
+
     cache.clear()
+    menu.forget()
     yield
 
 
