@@ -179,7 +179,15 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["unit", "starts_at"], name="event_unit_start"),
             models.Index(fields=["state", "starts_at"], name="event_state_start"),
-            models.Index(fields=["unit", "state", "created_at"], name="event_unit_queue"),
+            # The list of several units (a central coordinator's), newest first: read in order.
+            models.Index(fields=["starts_at", "id"], name="event_list"),
+            # Counts per unit and state — the list's tabs, the queue's counts — from the index
+            # alone (PostgreSQL's index-only scan: with the start and the end, the queue's
+            # "not started yet" and "over" too), and a unit's tab in date order.
+            models.Index(fields=["unit", "state", "starts_at", "ends_at"], name="event_unit_state"),
+            # The queue's sections, oldest first: reports to review, events awaiting a report.
+            models.Index(fields=["reported_at", "id"], condition=Q(state="held"), name="event_to_review"),
+            models.Index(fields=["ends_at", "id"], condition=Q(state="approved"), name="event_to_report"),
         ]
 
     def __str__(self) -> str:

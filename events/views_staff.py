@@ -238,15 +238,17 @@ def event_list(request):
     base = selectors.staff_events(request.user)
     filterset = EventFilter(request.GET or None, queryset=base, user=request.user)
     scoped = filterset.filter_without(base, "state")
-    counts = scoped.aggregate(
-        all=Count("pk"), **{state: Count("pk", filter=Q(state=state)) for state in EventState.values}
-    )
+    counts = selectors.state_counts(scoped)
+    counts[DONE] = sum(counts[state] for state in DONE_STATES)
     events = filterset.order(filterset.filter_tab(scoped))
+    # The tab's count is the list's: the page is not counted again.
+    listed = list_page(events, request.GET, count=counts[filterset.tab_value or "all"])
+    listed["page"].object_list = selectors.with_state_labels(listed["page"].object_list)
     return render(
         request,
         "events/staff/list.html",
         {
-            **list_page(events, request.GET),
+            **listed,
             "form": filterset.form,
             "tabs": counted_tabs(
                 request.GET,
@@ -322,6 +324,7 @@ def calendar(request):
     view = WEEK if request.GET.get("view") == WEEK else MONTH
     period = _calendar_period(view, _calendar_day(request.GET.get("date", "")))
     events = selectors.unit_calendar(request.user, unit, period.first, period.last)
+    events = selectors.with_state_labels(events)
     if view == WEEK:
         weeks = [selectors.week_days(events, period.first)]
     else:
