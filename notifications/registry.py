@@ -22,6 +22,8 @@ does for "agreement unsigned for 14 days":
 
    ``due`` is read in primary-key order, in chunks: join in (``select_related``) whatever
    ``unit`` and the templates use, so that a chunk costs a few queries whatever its size.
+   A source with many due objects also names its ``key_fields`` (what ``unit`` and
+   ``messages`` read to make the keys): the daily claim pass reads only those columns.
 3. Tests of when it is due and who gets it (``tests/agreements/test_reminders.py``);
    ``tests/notifications`` already checks that its templates render in Latvian and English.
 
@@ -84,6 +86,12 @@ class ReminderSource:
     due: Callable[[date], QuerySet]
     unit: Callable[[Any], Unit]
     messages: Callable[[Any, Sequence[User], date], Iterable[Message]]
+    # What ``unit`` and ``messages`` read to make the messages' keys (kind, target, due date,
+    # recipient) — e.g. ``("end_date", "unit__institution", "volunteer__user__email", …)``:
+    # the claim pass then reads only these columns (``QuerySet.only``, the relations among
+    # them joined), not the whole objects the emails need (the send task reads those). A
+    # field left out still works, at one query per object. Empty: the whole objects.
+    key_fields: tuple[str, ...] = ()
 
 
 _sources: dict[str, ReminderSource] = {}

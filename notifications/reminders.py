@@ -9,13 +9,15 @@ The guarantee: each reminder goes out once per (kind, target, due date, recipien
 if the job runs twice or two workers race. The run works in two steps:
 
 1. **The claim pass** (``reminders_send``): each source's due objects are read in chunks
-   (their keys first, in one query the source's index serves; then each chunk by its keys),
-   the chunk's messages are built, and the ``Reminder`` rows not taken yet are inserted in
+   (one query, read CHUNK_SIZE rows at a time; only the columns of the source's
+   ``key_fields`` when it names them), the chunk's messages are built, and the
+   ``Reminder`` rows not taken yet are inserted in
    bulk (``INSERT … ON CONFLICT DO NOTHING`` against the unique key) and read back: the rows
    this run created are its own. The run hands them, with the rows an earlier run took but
    never sent (its task lost, the mail server down for good), to a **send task**, one per
    batch of reminders. A chunk costs a few queries whatever its size; a second run the same
-   day only reads (the keys, the chunk, its reminders).
+   day only reads (the due objects, and each chunk's reminders: their keys, and the id of
+   any row to take again, which the database picks).
 2. **The send task** (``reminders_deliver``) claims its rows in one compare-and-set
    ``UPDATE`` (``core.outbox``: one sender gets each row), builds the messages again from the
    source's due objects (an agreement signed since the claim is no longer reminded of),
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -65,12 +67,27 @@ REMINDER = outbox.Outbox(
 NO_LONGER_DUE = "no longer due"
 
 
+def _for_keys(source: ReminderSource, queryset: QuerySet) -> QuerySet:
+    """The due objects as the claim pass reads them: only the columns the source's
+    ``key_fields`` name (and the relations among them), when it names them."""
+    if not source.key_fields:
+        return queryset
+    relations = {name.rsplit("__", 1)[0] for name in source.key_fields if "__" in name}
+    return queryset.select_related(None).select_related(*sorted(relations)).only(*source.key_fields)
+
+
 def _chunks(queryset: QuerySet) -> Iterator[list]:
-    """The queryset's rows in primary-key order, CHUNK_SIZE at a time: the keys of every due
-    row first (one query, served by the source's own index), then each chunk by its keys."""
-    keys = list(queryset.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(keys), CHUNK_SIZE):
-        yield list(queryset.filter(pk__in=keys[start : start + CHUNK_SIZE]).order_by("pk"))
+    """The queryset's rows in primary-key order, CHUNK_SIZE at a time, from one query read
+    in chunks (a server-side cursor on PostgreSQL; prefetches are made per chunk): no list
+    of keys sent back to the database."""
+    chunk: list = []
+    for obj in queryset.order_by("pk").iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(obj)
+        if len(chunk) == CHUNK_SIZE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _reachable(user: User) -> bool:
@@ -151,7 +168,7 @@ class _Run:
     def source(self, source: ReminderSource) -> None:
         """Every due object of one source, a chunk at a time: its new reminders taken in bulk
         and handed, with those left unsent by an earlier run, to send tasks."""
-        for chunk in _chunks(source.due(self.today)):
+        for chunk in _chunks(_for_keys(source, source.due(self.today))):
             messages = self.messages(source, chunk)
             if not messages:
                 continue
@@ -166,23 +183,25 @@ class _Run:
         kinds = {key[0] for key in messages}
         targets = {key[1] for key in messages}
         fields = ("pk", "kind", "target", "due_date", "recipient")
-        stale = self.now - outbox.RETRY_AFTER
+        # Only the keys come back, and the id of a row to take again (never sent, held by no
+        # sender, written a while ago): the database tells which, nothing else is decoded.
+        again = Q(
+            Q(claimed_at=None) | Q(claimed_at__lt=self.now - outbox.CLAIM_STALE_AFTER),
+            sent_at=None,
+            created_at__gte=self.now - outbox.GIVE_UP_AFTER,
+            created_at__lt=self.now - outbox.RETRY_AFTER,
+            attempts__lt=outbox.MAX_ATTEMPTS,
+        )
         taken, existing = [], set()
-        for row in Reminder.objects.filter(kind__in=kinds, target__in=targets).values_list(
-            *fields, "created_at", "sent_at", "claimed_at", "attempts"
+        for *key, retake in Reminder.objects.filter(kind__in=kinds, target__in=targets).values_list(
+            *fields[1:], Case(When(again, then="pk"), default=None)
         ):
-            key = row[1:5]
+            key = tuple(key)
             if key not in messages:
                 continue
             existing.add(key)
-            created_at, sent_at, claimed_at, attempts = row[5:]
-            if (
-                sent_at is None
-                and (claimed_at is None or claimed_at < self.now - outbox.CLAIM_STALE_AFTER)
-                and self.now - outbox.GIVE_UP_AFTER <= created_at < stale
-                and attempts < outbox.MAX_ATTEMPTS
-            ):
-                taken.append((row[0], key))
+            if retake is not None:
+                taken.append((retake, key))
         new = [key for key in messages if key not in existing]
         if new:
             # A parallel run may insert the same keys a moment earlier: its rows are its own.

@@ -42,11 +42,12 @@ def _other_sources() -> int:
 
 # The unit's coordinators (institutions.permissions.coordinators_by_unit): four reads.
 COORDINATORS = 4
-# The fake source's chunk: its keys, the chunk, the coordinators, its reminders, the bulk
-# INSERT and the read-back of the rows this run created.
-CLAIM_QUERIES = 5 + COORDINATORS
-# A second run the same day: the keys, the chunk, the coordinators and its reminders.
-RECLAIM_QUERIES = 3 + COORDINATORS
+# The fake source's chunk: the due objects (one query read in chunks; it was two, the keys
+# and then the chunk by its keys), the coordinators, its reminders, the bulk INSERT and the
+# read-back of the rows this run created.
+CLAIM_QUERIES = 4 + COORDINATORS
+# A second run the same day: the due objects, the coordinators and its reminders (was 3 +).
+RECLAIM_QUERIES = 2 + COORDINATORS
 # A send task: the claim UPDATE, the claimed rows, the source's objects and their
 # coordinators; then one UPDATE per email, marking it sent as soon as it is out (a worker
 # killed mid-batch resends nothing that went out).
