@@ -331,6 +331,20 @@ def _catalogue():  # pragma: no cover
         "%(counter)s agreements' files would be destroyed today",
         1,
     )
+    pgettext("agreement:vienosanas", "Agreements in force")
+    pgettext("agreement:ligums", "Agreements in force")
+    pgettext(
+        "agreement:vienosanas",
+        "Agreements and open applications as of today (%(day)s); the rest for the year chosen.",
+    )
+    pgettext(
+        "agreement:ligums",
+        "Agreements and open applications as of today (%(day)s); the rest for the year chosen.",
+    )
+    pgettext(
+        "agreement:both",
+        "Agreements and open applications as of today (%(day)s); the rest for the year chosen.",
+    )
     pgettext(
         "agreement:vienosanas", "“%(course)s” expired on %(day)s: it must be renewed before a new agreement."
     )
@@ -574,3 +588,13 @@ def _catalogue():  # pragma: no cover
     pgettext("agreement:ligums", "Agreement %(number)s was terminated.")
     pgettext("agreement:vienosanas", "The agreement was not terminated. See the form below.")
     pgettext("agreement:ligums", "The agreement was not terminated. See the form below.")
+    pgettext("agreement:vienosanas", "Agreements signed")
+    pgettext("agreement:ligums", "Agreements signed")
+    pgettext("agreement:vienosanas", "Agreements ending soon")
+    pgettext("agreement:ligums", "Agreements ending soon")
+    pgettext("agreement:vienosanas", "with an agreement in force today")
+    pgettext("agreement:ligums", "with an agreement in force today")
+    pgettext("agreement:both", "Agreements in force")
+    pgettext("agreement:vienosanas", "Agreements signed in %(year)s")
+    pgettext("agreement:ligums", "Agreements signed in %(year)s")
+    pgettext("agreement:both", "Agreements signed in %(year)s")

@@ -11,7 +11,8 @@ Every text that shows the word is translated under a message context per term:
   :class:`AgreementTerms` — ``agreement.terms``, or ``terms`` given by the view), or
   ``collection_terms.context`` for what may cover both institutions (the menu, the list,
   the volunteer's own agreements): its third context says "vienošanās un līgumi";
-* in Python, ``terms.gettext(...)`` and ``terms.status_label(...)``.
+* in Python, ``terms.gettext(...)`` and ``terms.status_label(...)`` (messages listed in
+  ``MESSAGES``, or ``COLLECTION_MESSAGES`` for those that may cover both institutions).
 
 ``makemessages`` cannot see a context given by a variable, so the contextual entries are
 kept in ``agreements/term_catalogue.py``, written from the templates by
@@ -95,6 +96,18 @@ MESSAGES = [
     "Agreement %(number)s was terminated.",
     "The agreement was not terminated. See the form below.",
     "Draft agreement",
+    # The reports' dashboard (one institution's column)
+    "Agreements signed",
+    "Agreements ending soon",
+    "with an agreement in force today",
+]
+
+# Python messages that may also cover both institutions (the reports' tables of VPD and IeVP
+# side by side): translated in all three contexts; for BOTH ``gettext`` says "vienošanās un
+# līgumi" in these.
+COLLECTION_MESSAGES = [
+    "Agreements in force",
+    "Agreements signed in %(year)s",
 ]
 
 # The status labels agree with the word: "agreement status" is the feminine one
@@ -140,8 +153,11 @@ class AgreementTerms:
 
     def gettext(self, message: str) -> str:
         """``message`` (one of ``MESSAGES``) in this word; for a reader of both institutions
-        (a superuser) these are worded as at VPD — the lists and menus have their own texts."""
-        return pgettext(CONTEXTS[VIENOSANAS] if self.term == BOTH else self.context, message)
+        (a superuser) these are worded as at VPD — the lists and menus have their own texts,
+        as have ``COLLECTION_MESSAGES``."""
+        if self.term == BOTH and message not in COLLECTION_MESSAGES:
+            return pgettext(CONTEXTS[VIENOSANAS], message)
+        return pgettext(self.context, message)
 
     def status_label(self, status: str) -> str:
         from .models import Status
@@ -300,6 +316,8 @@ def template_messages() -> list[tuple[str, str, str | None]]:
                 found += [(context, singular, plural) for context in _contexts_for(expression)]
     for message in MESSAGES:
         found += [(CONTEXTS[term], message, None) for term in (VIENOSANAS, LIGUMS)]
+    for message in COLLECTION_MESSAGES:
+        found += [(CONTEXTS[term], message, None) for term in (VIENOSANAS, LIGUMS, BOTH)]
     return list(dict.fromkeys(found))
 
 

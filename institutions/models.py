@@ -135,6 +135,15 @@ class Unit(models.Model):
     def is_valid_today(self) -> bool:
         return self.is_valid_on(timezone.localdate())
 
+    def takes_volunteers_on(self, day) -> bool:
+        """Volunteers work here on ``day``: not a central office, not closed. (Overviews leave
+        out a unit that takes none while all its figures are zero.)"""
+        return self.kind != self.Kind.CENTRAL_OFFICE and self.is_valid_on(day)
+
+    @property
+    def takes_volunteers(self) -> bool:
+        return self.takes_volunteers_on(timezone.localdate())
+
 
 # Direct foreign-key object-permission tables (django-guardian): one per model, so that
 # permission checks join on an integer key instead of a generic (content type, text id).

@@ -81,8 +81,7 @@ def with_figures(
         for row in block.rows:
             row.counts = {key: figures.get(row.unit.pk, {}).get(key, 0) for key in keys}
             idle = not any(row.counts.values())
-            takes_volunteers = row.unit.kind != Unit.Kind.CENTRAL_OFFICE and row.unit.is_valid_today
-            if idle and not takes_volunteers and row.unit.pk not in own:
+            if idle and not row.unit.takes_volunteers and row.unit.pk not in own:
                 continue
             rows.append(row)
         if rows:

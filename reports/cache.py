@@ -78,9 +78,10 @@ def watched_models() -> list:
     from events.models import Event, HoursRecord
     from institutions.models import Institution, Unit
     from trainings.models import Completion, Course, Registration, Session
-    from volunteers.models import Application, ApplicationEvent
+    from volunteers.models import Application, ApplicationEvent, Role
 
     return [
+        Role,  # the fields' ids in the drill-down links
         Application,
         ApplicationEvent,
         Agreement,

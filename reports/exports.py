@@ -14,6 +14,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from agreements import terms as agreement_terms
 from core import tabular
 from volunteers.models import Role, Status
 
@@ -96,11 +97,13 @@ def table(slug: str, dashboard: Dashboard) -> tabular.Table:
     """The table ``slug`` (one of ``TABLES``) of the dashboard's figures."""
     institution = _("Institution")
     if slug == "vienibas":
+        # The institutions' word; "vienošanās un līgumi" for a table of both.
+        terms = agreement_terms.for_terms(column.institution.agreement_term for column in dashboard.columns)
         header = [
             institution,
             _("Unit"),
-            _("Agreements in force"),
-            _("Agreements signed in %(year)s") % {"year": dashboard.year},
+            terms.gettext("Agreements in force"),
+            terms.gettext("Agreements signed in %(year)s") % {"year": dashboard.year},
             _("Open applications"),
             _("Events held"),
             _("Event participants"),

@@ -1,7 +1,8 @@
 """The fact sheet's form: a year (the last full year by default), the institution(s) the
 person may make a sheet for, and the day the in-force figures are counted on (today by
 default). Choices come from the person's scope, read by the view: another institution is
-simply not a choice."""
+simply not a choice. The "as of" day's rule (today at the latest) is the service's
+(``services.fact_sheet_request``); the view shows its error on the field."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.widgets import DateInput
 
+from .forms import year_choices
 from .models import FactSheet
-
-# The first year offered: the records kept in Tilts start no earlier.
-FIRST_YEAR = 2015
 
 
 class FactSheetForm(forms.Form):
@@ -32,13 +31,6 @@ class FactSheetForm(forms.Form):
             data,
             initial={"year": today.year - 1, "scope": scopes[0] if scopes else None, "as_of": today},
         )
-        self.today = today
-        self.fields["year"].choices = [(year, str(year)) for year in range(today.year, FIRST_YEAR - 1, -1)]
+        self.fields["year"].choices = year_choices(today)
         labels = dict(FactSheet.Scope.choices)
         self.fields["scope"].choices = [(scope, labels[scope]) for scope in scopes]
-
-    def clean_as_of(self) -> date:
-        as_of = self.cleaned_data["as_of"]
-        if as_of > self.today:
-            raise forms.ValidationError(_("The figures can be as of today at the latest."))
-        return as_of

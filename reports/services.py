@@ -35,7 +35,7 @@ def fact_sheet_request(
     if not 2000 <= year <= today.year:
         raise ValidationError(_("Choose a year that has begun."))
     if as_of > today:
-        raise ValidationError(_("The figures can be as of today at the latest."))
+        raise ValidationError({"as_of": _("The figures can be as of today at the latest.")})
     language = language or translation.get_language() or "lv"
     with transaction.atomic():
         sheet = FactSheet.objects.create(

@@ -17,8 +17,9 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from agreements import terms as agreement_terms
+from agreements.selectors import ENDING_SOON_DAYS
 from core import tabular
 from core.filters import visible_units
 from institutions import permissions
@@ -33,6 +36,7 @@ from institutions.mixins import require_staff_role
 from institutions.models import Unit
 from volunteers.models import Role, Status
 
+from . import cache as report_cache
 from . import exports, selectors
 from .forms import DashboardForm
 
@@ -124,25 +128,41 @@ class Links:
         return self.scope.role_ids.get((self.institution_id, self.scope.field))
 
     @property
+    def field_missing(self) -> bool:
+        """The chosen field is not one of this institution's: its figures divided by field are
+        0, and no list shows "none of them" — no link."""
+        return bool(self.scope.field) and self.role is None
+
+    @property
     def year_range(self) -> dict[str, str]:
         year = self.scope.year
         return {"date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
 
     def inbox(self, status: str, **extra: Any) -> str:
+        if self.field_missing:
+            return ""
         return _link("volunteers:inbox", status=status, **self.where, role=self.role, **extra)
 
-    def submitted_in_year(self, status: str) -> str:
+    def reached_in_year(self, status: str) -> str:
+        """The applications submitted in the year that reached the step (the funnel's figure),
+        whatever their status now."""
         year = self.scope.year
-        return self.inbox(status, submitted_from=f"{year}-01-01", submitted_to=f"{year}-12-31")
+        return self.inbox("", reached=status, submitted_from=f"{year}-01-01", submitted_to=f"{year}-12-31")
 
     def agreements(self, **extra: Any) -> str:
+        if self.field_missing:
+            return ""
         return _link("agreements:list", **self.where, role=self.role, **extra)
 
     def events(self, **extra: Any) -> str:
+        if self.field_missing:
+            return ""
         params = {"month": extra.pop("month")} if "month" in extra else self.year_range
         return _link("events:list", state="done", **self.where, field=extra.pop("field", self.role), **params)
 
     def trainings(self) -> str:
+        if self.field_missing:
+            return ""
         return _link(
             "trainings:sessions",
             when="past",
@@ -175,7 +195,7 @@ class Links:
 class Card:
     label: str
     value: int | Decimal | str
-    url: str
+    url: str  # "" when no list shows the figure
     detail: str = ""
     # The field filter does not apply to this figure (it counts every field).
     field_ignored: bool = False
@@ -188,6 +208,7 @@ class ColumnView:
     code: str
     name: str
     short_name: str
+    terms: agreement_terms.AgreementTerms  # the institution's word for its agreements
     cards: list[Card]
     steps: list[dict[str, Any]]
     funnel: list[dict[str, Any]]
@@ -199,7 +220,8 @@ class ColumnView:
     field_missing: bool = False  # the chosen field is not one of this institution's
 
 
-def _cards(figures: selectors.Figures, links: Links) -> list[Card]:
+def _cards(figures: selectors.Figures, links: Links, terms: agreement_terms.AgreementTerms) -> list[Card]:
+    """The column's cards; the agreements' in the institution's word (``terms``)."""
     events = figures.events
     trainings = figures.trainings
     return [
@@ -207,25 +229,25 @@ def _cards(figures: selectors.Figures, links: Links) -> list[Card]:
             _("Active volunteers"),
             figures.volunteers_active,
             links.agreements(status="in_force"),
-            _("with an agreement in force today"),
+            terms.gettext("with an agreement in force today"),
         ),
         Card(
-            _("Agreements in force"),
+            terms.gettext("Agreements in force"),
             figures.agreements_in_force,
             links.agreements(status="in_force"),
             _("today"),
         ),
         Card(
-            _("Agreements signed"),
+            terms.gettext("Agreements signed"),
             figures.agreements_signed,
             links.agreements(signed_year=links.scope.year),
             _("in the year"),
         ),
         Card(
-            _("Agreements ending soon"),
+            terms.gettext("Agreements ending soon"),
             figures.agreements_ending,
             links.agreements(ending="on"),
-            _("within 30 days"),
+            _("within %(days)d days") % {"days": ENDING_SOON_DAYS},
         ),
         Card(
             _("Open applications"), sum(figures.applications_by_step.values()), links.inbox("open"), _("now")
@@ -273,6 +295,7 @@ def _column(column: selectors.Column, scope: Scope, field_labels: dict[str, str]
     figures = column.figures
     institution = column.institution
     links = Links(scope=scope, institution_id=institution.pk)
+    terms = agreement_terms.for_institution(institution)
     code = institution.code.lower()
     status_labels = {value: str(label) for value, label in Status.choices}
     steps = [
@@ -285,7 +308,7 @@ def _column(column: selectors.Column, scope: Scope, field_labels: dict[str, str]
             "value": step.reached,
             "conversion": _percent(step.conversion),
             "median_days": "" if step.median_days is None else _number(Decimal(str(step.median_days))),
-            "url": links.submitted_in_year(step.status),
+            "url": links.reached_in_year(step.status),
         }
         for step in figures.funnel
     ]
@@ -301,9 +324,8 @@ def _column(column: selectors.Column, scope: Scope, field_labels: dict[str, str]
         {
             "label": field_labels.get(code_, code_) if code_ else pgettext("field of an event", "None"),
             "value": n,
-            "url": links.events(field=scope.role_ids.get((institution.pk, code_)))
-            if code_
-            else links.events(),
+            # Events without a field: the events list cannot show only those — no link.
+            "url": links.events(field=scope.role_ids.get((institution.pk, code_))) if code_ else "",
         }
         for code_, n in sorted(figures.events.by_field.items(), key=lambda item: (-item[1], item[0] or ""))
     ]
@@ -357,7 +379,8 @@ def _column(column: selectors.Column, scope: Scope, field_labels: dict[str, str]
         code=code,
         name=institution.name,
         short_name=institution.short_name,
-        cards=_cards(figures, links),
+        terms=terms,
+        cards=_cards(figures, links, terms),
         steps=steps,
         funnel=funnel,
         months=months,
@@ -365,16 +388,12 @@ def _column(column: selectors.Column, scope: Scope, field_labels: dict[str, str]
         units=units,
         casework=_casework_cards(figures, links),
         charts=charts,
-        field_missing=bool(scope.field) and links.role is None,
+        field_missing=links.field_missing,
     )
 
 
-@login_required
-@never_cache
-@require_GET
-def dashboard(request):
-    require_staff_role(request)
-    today = _today()
+def _page(request, today: date) -> dict[str, Any]:
+    """The dashboard's content (rendered) and its year."""
     scope = _scope(request, today)
     columns: list[ColumnView] = []
     if scope.valid:
@@ -384,9 +403,8 @@ def dashboard(request):
         field_labels = dict(Role.Code.choices)
         columns = [_column(column, scope, field_labels) for column in figures.columns]
     query = request.GET.urlencode()
-    return render(
-        request,
-        "reports/dashboard.html",
+    body = render_to_string(
+        "reports/_dashboard_body.html",
         {
             "form": scope.form,
             "scope": scope,
@@ -407,7 +425,31 @@ def dashboard(request):
             else [],
             "roles": permissions.roles_for(request.user),
         },
+        request=request,
     )
+    return {"year": scope.year, "body": body, "charts": bool(columns)}
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard(request):
+    """The page's content is kept with the figures' generation (reports/cache.py): what it
+    shows depends only on the figures, the person's roles (which units, which institutions,
+    read-only), the filters, the language and the day — all in the key — so a page read
+    again costs no query and no rendering until something it counts changes."""
+    require_staff_role(request)
+    today = _today()
+    roles = permissions.roles_for(request.user)
+    parts = (
+        "dashboard-page",
+        roles,
+        sorted((key, tuple(values)) for key, values in request.GET.lists()),
+        translation.get_language(),
+        today.isoformat(),
+    )
+    page = report_cache.remember(parts, lambda: _page(request, today))
+    return render(request, "reports/dashboard.html", page)
 
 
 def _export_url(table: str, fmt: str, query: str) -> str:

@@ -46,7 +46,9 @@ def _still_with_the_institution() -> Q:
     ) | Q(Exists(Agreement.objects.filter(volunteer=volunteer, institution=institution, status__in=IN_FORCE)))
 
 
-def _due(today: date):
+def due_for_reminder(today: date):
+    """Completions whose expiry reminder is due on ``today`` (the coordinators' to-dos count
+    the same)."""
     later = Completion.objects.filter(
         volunteer=OuterRef("volunteer"), course=OuterRef("course"), revoked_at__isnull=True
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until")))
@@ -97,7 +99,7 @@ register(
             EXPIRING_30: _("Training expires in 30 days"),
         },
         templates=(TEMPLATE_COORDINATOR, TEMPLATE_VOLUNTEER),
-        due=_due,
+        due=due_for_reminder,
         unit=lambda completion: completion.unit,
         messages=_messages,
     )

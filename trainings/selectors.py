@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import django_filters
+from django import forms
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
@@ -169,6 +170,10 @@ class SessionFilter(StaffListFilter):
         queryset=Role.objects.none(),
         empty_label=ALL_FEMININE,
     )
+    # The coordinators' to-do "sessions over, attendance to complete" (shown only when set).
+    to_complete = django_filters.BooleanFilter(
+        label=_("Attendance to complete"), method="filter_to_complete", widget=forms.CheckboxInput
+    )
 
     search_fields = ("course__title", "course__title_en", "place", "trainers")
     search_placeholder = _("Course, place or trainers")
@@ -177,7 +182,7 @@ class SessionFilter(StaffListFilter):
 
     class Meta:
         model = Session
-        fields = ["when", "q", "course", "institution", "unit", "role", "state", "year"]
+        fields = ["when", "q", "course", "institution", "unit", "role", "state", "year", "to_complete"]
 
     def __init__(self, data=None, *args, user: User, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
@@ -189,6 +194,9 @@ class SessionFilter(StaffListFilter):
         self.filters["role"].queryset = Role.objects.filter(institution_id__in=institution_ids)
         self.filters["course"].queryset = courses_for(user).order_by("institution__code", "title")
 
+    def filter_to_complete(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return to_complete(queryset, timezone.localdate()) if value else queryset
+
     def filter_when(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         today = timezone.localdate()
         return queryset.filter(last_day__lt=today) if value == PAST else queryset.filter(last_day__gte=today)
@@ -197,6 +205,12 @@ class SessionFilter(StaffListFilter):
     def ordering(self) -> tuple[str, ...]:
         """The next session first; of the past ones, the latest first."""
         return ("-first_day", "-pk") if self.tab_value == PAST else ("first_day", "pk")
+
+
+def to_complete(sessions: QuerySet[Session], today: date) -> QuerySet[Session]:
+    """Sessions over but neither completed (held) nor cancelled: their attendance and
+    completions are still to be recorded."""
+    return sessions.filter(last_day__lt=today).exclude(state__in=[SessionState.HELD, SessionState.CANCELLED])
 
 
 @dataclass
@@ -630,6 +644,6 @@ def expiring_completions(*, unit_ids: Iterable[int], today: date | None = None) 
     """Completions recorded at ``unit_ids`` that the expiry reminders are about: a recurring
     course's, expiring within ``reminders.EXPIRING_DAYS``, not renewed, of people still with
     the institution."""
-    from .reminders import _due
+    from .reminders import due_for_reminder
 
-    return _due(today or timezone.localdate()).filter(unit_id__in=list(unit_ids))
+    return due_for_reminder(today or timezone.localdate()).filter(unit_id__in=list(unit_ids))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import django_filters
 from django import forms
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -86,6 +86,14 @@ class ApplicationFilter(StaffListFilter):
         method="filter_submitted_to",
         widget=DateInput(),
     )
+    # The reports' drill-down (shown only when set): applications that ever reached a step —
+    # moved into it (their history), whatever their status now; "submitted": every submitted one.
+    reached = django_filters.ChoiceFilter(
+        label=_("Reached the step"),
+        choices=Status.choices,
+        method="filter_reached",
+        empty_label=_("All"),
+    )
 
     # The reference, names and email, folded in one column of the application (no join; a
     # trigram index on PostgreSQL): "Berzins" finds "Bērziņš".
@@ -96,7 +104,7 @@ class ApplicationFilter(StaffListFilter):
 
     class Meta:
         model = Application
-        fields = ["q", "status", "institution", "unit", "role", "submitted_from", "submitted_to"]
+        fields = ["q", "status", "institution", "unit", "role", "submitted_from", "submitted_to", "reached"]
 
     def __init__(self, data=None, *args, user: User, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
@@ -131,6 +139,18 @@ class ApplicationFilter(StaffListFilter):
 
     def filter_submitted_to(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset.filter(submitted_at__lt=_day_start(value + timedelta(days=1)))
+
+    def filter_reached(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """As the reports' funnel counts a step (``reports.selectors._funnel``)."""
+        if value == Status.SUBMITTED:
+            return queryset.filter(submitted_at__isnull=False)
+        return queryset.filter(
+            Exists(
+                ApplicationEvent.objects.filter(
+                    application=OuterRef("pk"), kind=ApplicationEvent.Kind.TRANSITION, to_status=value
+                )
+            )
+        )
 
 
 class Inbox(NamedTuple):

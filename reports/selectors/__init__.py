@@ -8,7 +8,7 @@ Definitions (the same everywhere, so a dashboard and the fact sheet agree):
   signed or active), signed-but-not-yet-started agreements included: the fact sheet's
   "signed contracts".
 - **Signed in a year** — agreements whose ``signed_on`` falls in the year.
-- **Trainings held in a year** — sessions in the state *held* whose last day falls in the
+- **Trainings held in a year** — sessions in the state *held* whose first day falls in the
   year; *participants* are the distinct volunteers registered on them (waiting list and
   cancelled places left out), *completed* — "trained" in the fact sheet — the distinct
   volunteers with a completion (not withdrawn) from them.
@@ -33,6 +33,7 @@ from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, Min,
 
 from agreements.models import Agreement
 from agreements.models import Status as AgreementStatus
+from agreements.selectors import ENDING_SOON_DAYS
 from casework.selectors import CaseworkCounts, casework_counts
 from events.selectors import EventCounts, day_start, held_events
 from institutions.models import Institution, Unit
@@ -87,7 +88,7 @@ class TrainingFigures:
 
 def _sessions_held(*, unit_ids: Iterable[int], year: int, field: str | None) -> QuerySet[Session]:
     sessions = Session.objects.filter(
-        unit_id__in=list(unit_ids), state=SessionState.HELD, last_day__year=year
+        unit_id__in=list(unit_ids), state=SessionState.HELD, first_day__year=year
     )
     if field:
         sessions = sessions.filter(
@@ -121,7 +122,6 @@ class FunnelStep:
 
 # --- The dashboard ------------------------------------------------------------------------
 
-ENDING_DAYS = 30  # "ending soon": in force today, the end date within this many days
 FUNNEL = (
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.SCREENING,
@@ -139,6 +139,7 @@ class InstitutionRef:
     code: str
     name: str
     short_name: str
+    agreement_term: str  # agreements.terms: what the institution calls its agreements
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class Figures:
     volunteers_active: int  # distinct volunteers with an agreement in force today
     agreements_in_force: int  # in force today
     agreements_signed: int  # signed in the year
-    agreements_ending: int  # in force today, ending within ENDING_DAYS days
+    agreements_ending: int  # in force today, ending within ENDING_SOON_DAYS days (as the list's filter)
     applications_by_step: dict[str, int]  # open applications now: {status: n}, every open step
     funnel: list[FunnelStep]  # the year's applications (submitted in the year), step by step
     trainings: TrainingFigures
@@ -287,7 +288,7 @@ def _compute(*, unit_ids: frozenset[int], year: int, field: str | None, today: d
         .annotate(
             in_force=Count("pk", filter=in_force),
             signed=Count("pk", filter=Q(signed_on__year=year)),
-            ending=Count("pk", filter=in_force & Q(end_date__lte=today + timedelta(days=ENDING_DAYS))),
+            ending=Count("pk", filter=in_force & Q(end_date__lte=today + timedelta(days=ENDING_SOON_DAYS))),
         )
     )
     agreements_by_unit = {row["unit_id"]: row for row in agreements}
@@ -318,17 +319,19 @@ def _compute(*, unit_ids: frozenset[int], year: int, field: str | None, today: d
         for unit in members:
             agreed = agreements_by_unit.get(unit.pk, {})
             events, participants, hours = held.of_unit(unit.pk)
-            rows.append(
-                UnitRow(
-                    unit=UnitRef(pk=unit.pk, name=unit.name, slug=unit.slug),
-                    in_force=agreed.get("in_force", 0),
-                    signed=agreed.get("signed", 0),
-                    open_applications=sum(open_by_unit_step[unit.pk].values()),
-                    events=events,
-                    participants=participants,
-                    hours=hours,
-                )
+            row = UnitRow(
+                unit=UnitRef(pk=unit.pk, name=unit.name, slug=unit.slug),
+                in_force=agreed.get("in_force", 0),
+                signed=agreed.get("signed", 0),
+                open_applications=sum(open_by_unit_step[unit.pk].values()),
+                events=events,
+                participants=participants,
+                hours=hours,
             )
+            idle = not (row.in_force or row.signed or row.open_applications or row.events or row.hours)
+            if idle and not unit.takes_volunteers_on(today):
+                continue  # a central office or a closed unit: a row of zeros is only noise
+            rows.append(row)
         by_step = {status.value: 0 for status in OPEN_STATUSES}
         for unit in members:
             for status, n in open_by_unit_step[unit.pk].items():
@@ -354,6 +357,7 @@ def _compute(*, unit_ids: frozenset[int], year: int, field: str | None, today: d
                     code=institution.code,
                     name=institution.name,
                     short_name=institution.short_name,
+                    agreement_term=institution.agreement_term,
                 ),
                 unit_ids=member_ids,
                 figures=figures,

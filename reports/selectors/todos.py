@@ -26,7 +26,7 @@ from events import selectors as event_selectors
 from institutions import permissions
 from institutions.models import Institution
 from trainings import selectors as training_selectors
-from trainings.models import Session, SessionState
+from trainings.models import Session
 from trainings.reminders import EXPIRING_DAYS
 from volunteers.models import OPEN_STATUSES, Application
 
@@ -42,7 +42,7 @@ class Todo:
     key: str
     label: str
     count: int
-    url: str
+    url: str  # "" when no list shows exactly these
     late: int = 0  # of ``count``, how many have waited longer than WAITING_DAYS
 
 
@@ -116,7 +116,7 @@ def _agreements(unit_ids: frozenset[int], today: date) -> list[Todo]:
         ),
         Todo(
             key="agreements_ending",
-            label=_("Ending within 30 days"),
+            label=_("Ending within %(days)d days") % {"days": ENDING_SOON_DAYS},
             count=counts["ending"],
             url=_url("agreements:list", ending="on"),
         ),
@@ -163,27 +163,21 @@ def _events(user: User, now: datetime) -> list[Todo]:
 def _trainings(unit_ids: frozenset[int], today: date) -> list[Todo]:
     """Sessions over but not completed (attendance and completions to record), and
     completions of recurring courses expiring soon (two queries)."""
-    to_complete = (
-        Session.objects.filter(unit_id__in=unit_ids)
-        .past(today)
-        .exclude(state__in=[SessionState.HELD, SessionState.CANCELLED])
-        .count()
-    )
+    to_complete = training_selectors.to_complete(Session.objects.filter(unit_id__in=unit_ids), today).count()
     expiring = training_selectors.expiring_completions(unit_ids=unit_ids, today=today).count()
     return _items(
         Todo(
             key="trainings_to_complete",
             label=_("Sessions over, attendance to complete"),
             count=to_complete,
-            # The sessions list has no "not completed" filter: the past ones.
-            url=_url("trainings:sessions", when="past"),
+            url=_url("trainings:sessions", when="past", to_complete="on"),
         ),
         Todo(
             key="trainings_expiring",
             label=_("Trainings expiring within %(days)d days") % {"days": EXPIRING_DAYS},
             count=expiring,
-            # No list of completions: the active volunteers (the dashboard helper's filters).
-            url=_url("volunteers:inbox", status="active"),
+            # No list shows these completions (each has its own page): no link.
+            url="",
         ),
     )
 

@@ -126,8 +126,9 @@ def test_coordinator_home_shows_the_todos_as_links_when_work_waits(client, olain
         "events_to_report",
         "events_to_review",
         "trainings_to_complete",
-        "trainings_expiring",
     }
+    # No list shows exactly the expiring trainings: listed, not a link.
+    assert 'data-todo="trainings_expiring"' in section
     assert f"{reverse('volunteers:inbox')}?status=submitted" in links
     assert f"{reverse('agreements:list')}?ending=on" in links
     assert 'data-todo="applications_vetting"' not in section  # nothing in vetting: not shown

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle
 from datetime import date, timedelta
 
+import pytest
 from django.core.cache import cache as django_cache
 
 from agreements import services as agreement_services
@@ -70,8 +71,8 @@ def test_dashboard_shows_a_new_field_when_roles_change(known, django_capture_on_
 def test_dashboard_shows_the_bulk_activation_when_the_daily_job_ran(
     known, django_capture_on_commit_callbacks
 ):
-    """``agreements_activate_due`` writes with ``update()`` (no signal): its bump drops the
-    cache — the application moves from the signing step to active."""
+    """``agreements_activate_due`` writes with ``update()`` (no signal): the cache is dropped —
+    the application moves from the signing step to active."""
     today = date.today()
     made = agreement(
         known.jelgava,
@@ -90,6 +91,43 @@ def test_dashboard_shows_the_bulk_activation_when_the_daily_job_ran(
     assert Agreement.objects.get(pk=made.pk).status == AgreementStatus.ACTIVE
     board = selectors.dashboard(unit_ids=known.ievp_ids, year=YEAR, field=None, today=today)
     assert _ievp(board).applications_by_step["agreement"] == 0
+
+
+@pytest.mark.parametrize("job", ["activate", "expire"])
+def test_daily_agreement_jobs_drop_the_cached_figures_when_no_application_changes(
+    known, job, django_capture_on_commit_callbacks
+):
+    """The agreements' own bump (``_activate_many``, ``_expire_many``): a renewal coming into
+    force (its application already active) or an agreement expiring moves no application, so
+    nothing else drops the cache. (Neither changes a figure of today — signed, in force and
+    ended by date count alike — so the test watches the generation the figures are kept under.)"""
+    day = date(2020, 1, 1)  # before the known data: only this agreement is due
+    if job == "activate":
+        made = agreement(
+            known.jelgava,
+            status=AgreementStatus.SIGNED,
+            signed_on=date(2019, 11, 1),
+            start=date(2019, 12, 1),
+            end=date(2020, 11, 30),
+        )
+        run = agreement_services.agreements_activate_due
+    else:
+        made = agreement(
+            known.jelgava, signed_on=date(2018, 7, 1), start=date(2018, 7, 1), end=date(2019, 6, 30)
+        )
+        run = agreement_services.agreements_expire_due
+    assert made.application.status == ApplicationStatus.ACTIVE
+    selectors.dashboard(unit_ids=known.ievp_ids, year=YEAR, field=None, today=day)
+    before = cache.generation()
+    key = cache.key(("dashboard", sorted(known.ievp_ids), YEAR, None, day.isoformat()))
+    assert django_cache.get(key) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run(today=day) >= 1
+    made.refresh_from_db()
+    assert made.status == (AgreementStatus.ACTIVE if job == "activate" else AgreementStatus.ENDED)
+    assert made.application.status == ApplicationStatus.ACTIVE  # no application moved
+    assert cache.generation() > before
+    assert cache.key(("dashboard", sorted(known.ievp_ids), YEAR, None, day.isoformat())) != key
 
 
 def test_bump_is_deferred_when_inside_a_transaction(known, django_capture_on_commit_callbacks):

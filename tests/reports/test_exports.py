@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from reports import exports, views
@@ -108,3 +109,17 @@ def test_foreign_unit_is_404_when_exporting(client, known, olaine_coordinator, j
 def test_volunteer_gets_404_when_exporting(client, known, volunteer):
     client.force_login(volunteer)
     assert client.get(_url("vienibas")).status_code == 404
+
+
+def test_per_unit_table_says_each_institutions_word_when_exported(client, known, ministry, ievp_central):
+    """One institution: its word (IeVP "līgumi"); the ministry's table of both: "vienošanās un līgumi"."""
+    with translation.override("lv"):
+        client.force_login(ievp_central)
+        header = _csv(client.get(_url("vienibas"), {"year": YEAR}))[0]
+        assert header[2:4] == ["Spēkā esošie līgumi", f"{YEAR}. gadā parakstītie līgumi"]
+        client.force_login(ministry)
+        header = _csv(client.get(_url("vienibas"), {"year": YEAR}))[0]
+        assert header[2:4] == [
+            "Spēkā esošās vienošanās un līgumi",
+            f"{YEAR}. gadā parakstītās vienošanās un līgumi",
+        ]

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
@@ -17,6 +18,7 @@ from awards.models import AwardCycle, Nomination
 from documents.models import Document
 from institutions.models import AuditEvent, Institution
 from reports import factsheet, printing, services, svg
+from reports.forms_factsheet import FactSheetForm
 from reports.models import FactSheet
 
 from .conftest import TODAY, YEAR
@@ -326,3 +328,23 @@ def test_known_year_pdf_prints_its_sections_and_footer_when_rendered(
     assert "Izlīguma procesa starpnieks" not in flat  # no VPD section
     assert "Ģimenes saites" in flat
     assert sheet.number in flat
+
+
+def test_future_as_of_day_is_the_services_rule_shown_on_the_field_when_posted(client, vpd_central):
+    """The rule lives in the service (the form has no copy of it); the view puts the service's
+    error on the "as of" field."""
+    later = date.fromordinal(timezone.localdate().toordinal() + 1)
+    form = FactSheetForm(
+        {"year": "2024", "scope": "VPD", "as_of": later.strftime("%d.%m.%Y")},
+        scopes=["VPD"],
+        today=timezone.localdate(),
+    )
+    assert form.is_valid()
+    with pytest.raises(ValidationError) as refused:
+        services.fact_sheet_request(actor=vpd_central, year=2024, scope="VPD", as_of=later)
+    assert list(refused.value.error_dict) == ["as_of"]
+    client.force_login(vpd_central)
+    response = client.post(URL, {"year": "2024", "scope": "VPD", "as_of": later.strftime("%d.%m.%Y")})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["as_of"]
+    assert not FactSheet.objects.exists()

@@ -166,6 +166,28 @@ def test_dashboard_leaves_out_the_ministry_when_its_own_unit_is_given(known, min
     assert [column.institution.code for column in board.columns] == ["IEVP"]
 
 
+def test_unit_rows_leave_out_idle_offices_and_closed_units_when_all_their_figures_are_zero(known, ievp):
+    office = UnitFactory(institution=ievp, kind=Unit.Kind.CENTRAL_OFFICE, name="IeVP Centrālais aparāts")
+    closed = UnitFactory(institution=ievp, kind=Unit.Kind.PRISON, valid_to=TODAY - timedelta(days=400))
+    closed_with_work = UnitFactory(
+        institution=ievp, kind=Unit.Kind.PRISON, valid_to=TODAY - timedelta(days=30)
+    )
+    event(closed_with_work, date(YEAR, 3, 1), participants=4)
+    quiet_prison = UnitFactory(institution=ievp, kind=Unit.Kind.PRISON)
+    units = known.ievp_ids | {office.pk, closed.pk, closed_with_work.pk, quiet_prison.pk}
+
+    rows = {
+        row.unit.pk: row
+        for row in _column(
+            selectors.dashboard(unit_ids=units, year=YEAR, field=None, today=TODAY), "IEVP"
+        ).figures.units
+    }
+
+    assert office.pk not in rows and closed.pk not in rows
+    assert rows[closed_with_work.pk].events == 1  # it worked in the year: its row stays
+    assert quiet_prison.pk in rows  # a prison that takes volunteers shows its zeros
+
+
 def test_dashboard_queries_are_constant_when_the_data_grows(known, ievp, django_assert_num_queries):
     units = known.ievp_ids | known.vpd_ids
     with django_assert_num_queries(QUERIES_BOTH):

@@ -144,9 +144,35 @@ def test_links_lead_to_the_filtered_lists_when_work_waits(olaine_coordinator, ol
         "events_proposals": f"{queue}#proposals",
         "events_to_report": f"{queue}#to-report",
         "events_to_review": f"{queue}#to-review",
-        "trainings_to_complete": f"{reverse('trainings:sessions')}?when=past",
-        "trainings_expiring": f"{inbox}?status=active",
+        "trainings_to_complete": f"{reverse('trainings:sessions')}?when=past&to_complete=on",
+        # No list shows exactly the expiring completions: no link (not the active volunteers).
+        "trainings_expiring": "",
     }
+
+
+def test_sessions_to_complete_link_lists_exactly_those_when_followed(client, olaine_coordinator, olaine):
+    """The to-do's count and the sessions list behind it agree (a held session, also past, is
+    not listed)."""
+    waiting_work(olaine, olaine_coordinator)
+    todo = _todo(todos.todos_for(user=olaine_coordinator), "trainings_to_complete")
+    client.force_login(olaine_coordinator)
+    listed = client.get(todo.url)
+    assert listed.status_code == 200
+    assert todo.count == 1
+    assert listed.context["page"].paginator.count == todo.count
+    # The drill-down filter shows only when set.
+    assert 'name="to_complete"' in listed.content.decode()
+    assert 'name="to_complete"' not in client.get(reverse("trainings:sessions")).content.decode()
+
+
+def test_expiring_trainings_todo_is_not_a_link_when_shown_on_the_home_page(
+    client, olaine_coordinator, olaine
+):
+    waiting_work(olaine, olaine_coordinator)
+    client.force_login(olaine_coordinator)
+    html = client.get(reverse("home")).content.decode()
+    item = html.split('data-todo="trainings_expiring"')[0].rsplit("<a ", 1)[1]
+    assert "href" not in item
 
 
 def test_vpd_coordinator_sees_expiring_mediator_certificates_when_one_expires_soon(vpd_department, db):

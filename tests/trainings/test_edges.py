@@ -15,7 +15,7 @@ from django.utils import timezone
 from notifications import reminders
 from trainings import selectors, services
 from trainings.models import Course, Registration, RegistrationState
-from trainings.reminders import _due
+from trainings.reminders import due_for_reminder
 from volunteers.models import Status
 
 from . import builders
@@ -85,10 +85,10 @@ def test_expiry_reminder_is_not_sent_when_the_person_left_the_institution(olaine
         completed_on=today - timedelta(days=700),
         valid_until=today + timedelta(days=20),
     )
-    assert completion in _due(today)  # while the application is current
+    assert completion in due_for_reminder(today)  # while the application is current
     applicant.status = Status.ENDED
     applicant.save(update_fields=["status"])
-    assert completion not in _due(today)
+    assert completion not in due_for_reminder(today)
     assert reminders.reminders_send(today=today) == 0
 
 
