@@ -8,7 +8,7 @@ than its reader may see. The figures come from ``reports.selectors.dashboard``."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -430,6 +430,12 @@ def _page(request, today: date) -> dict[str, Any]:
     return {"year": scope.year, "body": body, "charts": bool(columns)}
 
 
+def _canonical(roles: permissions.Roles) -> tuple:
+    """The roles as a value whose text is the same wherever equal roles were built (a set's
+    order is not): the cache key is made from that text."""
+    return tuple(sorted(value) if isinstance(value, frozenset) else value for value in astuple(roles))
+
+
 @login_required
 @never_cache
 @require_GET
@@ -443,7 +449,7 @@ def dashboard(request):
     roles = permissions.roles_for(request.user)
     parts = (
         "dashboard-page",
-        roles,
+        _canonical(roles),
         sorted((key, tuple(values)) for key, values in request.GET.lists()),
         translation.get_language(),
         today.isoformat(),

@@ -284,6 +284,15 @@ def test_page_is_kept_apart_when_filters_language_or_roles_differ(
     assert "Events held per month" in english and "Events held per month" not in own
 
 
+def test_page_key_is_the_same_when_equal_roles_list_their_units_in_another_order():
+    from institutions.permissions import Roles
+
+    first = Roles(view_unit_ids=frozenset([1, 9, 17]), coordinate_unit_ids=frozenset([9, 1]))
+    second = Roles(view_unit_ids=frozenset([17, 9, 1]), coordinate_unit_ids=frozenset([1, 9]))
+    assert repr(views._canonical(first)) == repr(views._canonical(second))
+    assert views._canonical(first) != views._canonical(Roles(view_unit_ids=frozenset([1])))
+
+
 def test_hours_show_without_trailing_zeros_when_whole():
     assert views._number(Decimal("40.00")) == "40"
     assert views._number(Decimal("12.50")) == "12.5"
