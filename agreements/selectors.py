@@ -37,6 +37,14 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 ENDING_SOON_DAYS = 30
+
+
+def ending_soon(today: date) -> Q:
+    """Agreements in force that end within ``ENDING_SOON_DAYS`` of ``today`` (the list's
+    "ending" filter and the coordinators' to-do)."""
+    return Q(status__in=IN_FORCE, end_date__gte=today, end_date__lte=today + timedelta(days=ENDING_SOON_DAYS))
+
+
 IN_FORCE_NOW = "in_force"  # a pseudo-status of the list filter: signed or in force
 # Applications that may get an agreement: the agreement step, or a renewal for an active volunteer.
 DRAFTING_STATUSES = {ApplicationStatus.AGREEMENT, ApplicationStatus.ACTIVE}
@@ -98,10 +106,7 @@ class AgreementFilter(StaffListFilter):
     def filter_ending(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if not value:
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            status__in=IN_FORCE, end_date__gte=today, end_date__lte=today + timedelta(days=ENDING_SOON_DAYS)
-        )
+        return queryset.filter(ending_soon(timezone.localdate()))
 
 
 class AgreementList(NamedTuple):

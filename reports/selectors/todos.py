@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agreements.models import IN_FORCE, Agreement
+from agreements.models import Agreement
 from agreements.models import Status as AgreementStatus
-from agreements.selectors import ENDING_SOON_DAYS
+from agreements.selectors import ENDING_SOON_DAYS, ending_soon
 from casework.models import MediatorCertificate
 from casework.selectors import CERTIFICATE_WARNING_DAYS
 from events import selectors as event_selectors
@@ -92,14 +92,7 @@ def _agreements(unit_ids: frozenset[int], today: date) -> list[Todo]:
     counts = Agreement.objects.filter(unit_id__in=unit_ids).aggregate(
         generated=Count("pk", filter=Q(status=AgreementStatus.GENERATED)),
         sent=Count("pk", filter=Q(status=AgreementStatus.SENT)),
-        ending=Count(
-            "pk",
-            filter=Q(
-                status__in=IN_FORCE,
-                end_date__gte=today,
-                end_date__lte=today + timedelta(days=ENDING_SOON_DAYS),
-            ),
-        ),
+        ending=Count("pk", filter=ending_soon(today)),
     )
     return _items(
         Todo(
