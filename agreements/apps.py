@@ -15,13 +15,11 @@ class AgreementsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from institutions.models import Institution, Unit
+        from institutions.models import Institution
 
         from . import terms
 
         # A volunteer's word is cached for a few minutes (terms._VOLUNTEER_TERMS_SECONDS).
-        for model in (Institution, Unit):
-            post_save.connect(terms.forget, sender=model, dispatch_uid=f"agreement-terms-{model.__name__}")
-            post_delete.connect(
-                terms.forget, sender=model, dispatch_uid=f"agreement-terms-d-{model.__name__}"
-            )
+        # A coordinator's word comes with their roles (institutions.permissions.Roles).
+        post_save.connect(terms.forget, sender=Institution, dispatch_uid="agreement-terms-Institution")
+        post_delete.connect(terms.forget, sender=Institution, dispatch_uid="agreement-terms-d-Institution")

@@ -195,27 +195,9 @@ def for_terms(terms: Iterable[str]) -> AgreementTerms:
     return AgreementTerms(BOTH if distinct else VIENOSANAS)
 
 
-_UNIT_TERMS_KEY = "agreements:unit-terms"
 _INSTITUTION_TERMS_KEY = "agreements:institution-terms"
 _VOLUNTEER_TERMS_KEY = "agreements:volunteer-terms:{}"
 _VOLUNTEER_TERMS_SECONDS = 300
-
-
-def _unit_terms() -> dict[int, str]:
-    """Each unit's word, cached (the menu needs it on every page; ``forget`` on changes)."""
-    from django.core.cache import cache
-
-    from institutions.models import Institution, Unit
-
-    mapping = cache.get(_UNIT_TERMS_KEY)
-    if mapping is None:
-        mapping = dict(
-            Unit.objects.exclude(institution__code=Institution.Code.TM).values_list(
-                "pk", "institution__agreement_term"
-            )
-        )
-        cache.set(_UNIT_TERMS_KEY, mapping, 3600)  # also cleared when a unit or institution is saved
-    return mapping
 
 
 def _institution_terms() -> dict[int, str]:
@@ -231,11 +213,11 @@ def _institution_terms() -> dict[int, str]:
 
 
 def forget(sender=None, instance=None, **kwargs) -> None:
-    """Signal receiver: an institution or a unit changed."""
+    """Signal receiver: an institution changed."""
     from django.core.cache import cache
     from django.db import transaction
 
-    keys = [_UNIT_TERMS_KEY, _INSTITUTION_TERMS_KEY]
+    keys = [_INSTITUTION_TERMS_KEY]
     cache.delete_many(keys)
     # Again once the change is committed: a request that read the old word meanwhile may
     # have cached it.
@@ -260,8 +242,7 @@ def for_user(user) -> AgreementTerms:
         return AgreementTerms(VIENOSANAS)
     roles = permissions.roles_for(user)
     if roles.is_staff_role:
-        mapping = _unit_terms()
-        return for_terms(mapping[pk] for pk in roles.view_unit_ids if pk in mapping)
+        return for_terms(roles.agreement_terms)
     key = _VOLUNTEER_TERMS_KEY.format(user.pk)
     words = cache.get(key)
     if words is None:

@@ -82,6 +82,9 @@ class Roles:
     view_unit_ids: frozenset[int] = frozenset()
     award_admin: bool = False  # runs the award cycles (not a staff role: no volunteer data)
     juror: bool = False  # sits on an award jury (which cycles: awards.JuryMember)
+    # The word for agreements of the institutions whose units the person views (the Ministry's
+    # own units have none): read with the units, so that the menu's word needs no query of its own.
+    agreement_terms: frozenset[str] = frozenset()
 
     @property
     def is_staff_role(self) -> bool:
@@ -108,14 +111,16 @@ class Roles:
         raise ValueError(f"Unknown permission {perm!r}")
 
 
-def _ids(queryset: QuerySet) -> frozenset[int]:
-    return frozenset(queryset.values_list("pk", flat=True))
+# A unit as roles need it: (id, its institution's id, the institution's word for agreements, or
+# None for the Ministry's units).
+_UNIT_FIELDS = ("pk", "institution_id", "institution__agreement_term", "institution__code")
 
 
-def _objects_for(user: User, perm: str, klass: type) -> frozenset[int]:
-    return _ids(
-        get_objects_for_user(user, perm, klass=klass, with_superuser=False, accept_global_perms=False)
-    )
+def _unit_rows(queryset: QuerySet) -> dict[int, tuple[int, str | None]]:
+    return {
+        pk: (institution_id, None if code == Institution.Code.TM else term)
+        for pk, institution_id, term, code in queryset.values_list(*_UNIT_FIELDS)
+    }
 
 
 def _institution_perms(user: User) -> dict[str, frozenset[int]]:
@@ -149,7 +154,7 @@ def roles_for(user) -> Roles:
 # to roles starts a new generation, so that nobody's entry is used again. Grants are rare: one
 # recomputation per person after each is cheap, and nothing can be missed.
 
-_ROLES_KEY = "roles:{}"
+_ROLES_KEY = "roles:2:{}"  # 2: with the agreement words
 _GENERATION_KEY = "roles:generation"
 ROLES_CACHE_SECONDS = 10 * 60
 
@@ -193,8 +198,9 @@ def _groups_changed(sender, action, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Whatever roles are computed from: object permissions (the units' and institutions', and
-    guardian's generic ones), group memberships, and units (a central coordinator's or the
-    ministry's units, a superuser's). Called by InstitutionsConfig.ready()."""
+    guardian's generic ones), group memberships, units (a central coordinator's or the
+    ministry's units, a superuser's) and institutions (their word for agreements). Called by
+    InstitutionsConfig.ready()."""
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
     User = get_user_model()
@@ -208,6 +214,7 @@ def connect_signals() -> None:
         UserObjectPermission,
         GroupObjectPermission,
         Unit,
+        Institution,
         memberships,
     ):
         label = model._meta.label_lower
@@ -217,35 +224,46 @@ def connect_signals() -> None:
 
 def _roles_computed(user) -> Roles:
     if user.is_superuser:
-        all_units = _ids(Unit.objects.all())
-        roles = Roles(superuser=True, coordinate_unit_ids=all_units, view_unit_ids=all_units)
-    else:
-        direct = _objects_for(user, UNIT_COORDINATE, Unit)
-        held = _institution_perms(user)
-        central = held["coordinate_institution"]
-        viewer = held["oversee_institution"]
-        institution_units: dict[int, set[int]] = defaultdict(set)
-        if central or viewer:
-            for pk, institution_id in Unit.objects.filter(institution__in=central | viewer).values_list(
-                "pk", "institution_id"
-            ):
-                institution_units[institution_id].add(pk)
-        coordinate = set(direct)
-        for institution_id in central:
-            coordinate |= institution_units[institution_id]
-        view = set(coordinate)
-        for institution_id in viewer:
-            view |= institution_units[institution_id]
-        roles = Roles(
-            unit_coordinator_of=direct,
-            central_of=central,
-            viewer_of=viewer - central,
-            coordinate_unit_ids=frozenset(coordinate),
-            view_unit_ids=frozenset(view),
-            award_admin=bool(held["administer_awards"]),
-            juror=bool(held["judge_awards"]),
+        units = _unit_rows(Unit.objects.all())
+        all_units = frozenset(units)
+        return Roles(
+            superuser=True,
+            coordinate_unit_ids=all_units,
+            view_unit_ids=all_units,
+            agreement_terms=_terms_of(units, all_units),
         )
-    return roles
+    units = _unit_rows(
+        get_objects_for_user(
+            user, UNIT_COORDINATE, klass=Unit, with_superuser=False, accept_global_perms=False
+        )
+    )
+    direct = frozenset(units)
+    held = _institution_perms(user)
+    central = held["coordinate_institution"]
+    viewer = held["oversee_institution"]
+    if central or viewer:
+        units.update(_unit_rows(Unit.objects.filter(institution__in=central | viewer)))
+    coordinate = set(direct)
+    view = set(direct)
+    for pk, (institution_id, _term) in units.items():
+        if institution_id in central:
+            coordinate.add(pk)
+        if institution_id in central or institution_id in viewer:
+            view.add(pk)
+    return Roles(
+        unit_coordinator_of=direct,
+        central_of=central,
+        viewer_of=viewer - central,
+        coordinate_unit_ids=frozenset(coordinate),
+        view_unit_ids=frozenset(view),
+        award_admin=bool(held["administer_awards"]),
+        juror=bool(held["judge_awards"]),
+        agreement_terms=_terms_of(units, view),
+    )
+
+
+def _terms_of(units: dict[int, tuple[int, str | None]], unit_ids: Iterable[int]) -> frozenset[str]:
+    return frozenset(term for pk in unit_ids if (term := units[pk][1]) is not None)
 
 
 def forget_roles(user) -> None:

@@ -1,5 +1,7 @@
 """``{% menu "includes/navbar.html" %}``: the navigation bar rendered once per process for each
-combination of what it shows, then reused.
+combination of what it shows, then reused; and ``{% keep %}…{% endkeep %}``: a part of the layout
+that shows nothing of the page or the person (the stylesheets, the footer, the scripts),
+rendered once per language.
 
 The menus were most of the layout's cost (about a millisecond of ``{% url %}`` and
 translations on every page). What a menu part shows depends only on the inputs in
@@ -12,6 +14,7 @@ edited templates show at once."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
 
@@ -19,8 +22,7 @@ from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template.defaulttags import CsrfTokenNode
-from django.urls import get_urlconf
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -72,12 +74,27 @@ def _key(context: template.Context, template_name: str) -> tuple:
 
 
 def _fill(html: str, context: template.Context) -> SafeString:
+    # The token the page's own forms get too (the csrf context processor's, masked once).
+    token = context.get("csrf_token")
+    token = "" if token is None or token == "NOTPROVIDED" else escape(str(token))
     request = context.get("request")
-    token = CsrfTokenNode().render(context)
-    with context.push(csrf_token=_CSRF_SLOT):
-        slot = CsrfTokenNode().render(context)
     address = escape(request.get_full_path()) if request is not None else ""
-    return mark_safe(html.replace(slot, token).replace(_NEXT_SLOT, address))
+    return mark_safe(html.replace(_CSRF_SLOT, token).replace(_NEXT_SLOT, address))
+
+
+def _remembered(key: tuple) -> SafeString | None:
+    with _lock:
+        html = _parts.get(key)
+        if html is not None:
+            _parts.move_to_end(key)
+    return html
+
+
+def _remember(key: tuple, html: SafeString) -> None:
+    with _lock:
+        _parts[key] = html
+        while len(_parts) > MAX_ENTRIES:
+            _parts.popitem(last=False)
 
 
 @register.simple_tag(takes_context=True)
@@ -88,15 +105,45 @@ def menu(context: template.Context, template_name: str) -> SafeString:
         with context.push(menu_next=request.get_full_path() if request is not None else ""):
             return part.render(context)
     key = _key(context, template_name)
-    with _lock:
-        html = _parts.get(key)
-        if html is not None:
-            _parts.move_to_end(key)
+    html = _remembered(key)
     if html is None:
         with context.push(csrf_token=_CSRF_SLOT, menu_next=_NEXT_SLOT):
             html = part.render(context)
-        with _lock:
-            _parts[key] = html
-            while len(_parts) > MAX_ENTRIES:
-                _parts.popitem(last=False)
+        _remember(key, html)
     return _fill(html, context)
+
+
+_keep_ids = itertools.count()
+
+
+class KeepNode(template.Node):
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+        # Unique per parsed block (a template parsed again gets new ones; the old entries age out).
+        self.keep_id = next(_keep_ids)
+
+    def render(self, context: template.Context) -> SafeString:
+        if settings.DEBUG:
+            return self.nodelist.render(context.new())
+        key = (
+            "keep",
+            self.keep_id,
+            translation.get_language(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+        )
+        html = _remembered(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context.new()))
+            _remember(key, html)
+        return html
+
+
+@register.tag
+def keep(parser: template.base.Parser, token: template.base.Token) -> KeepNode:
+    """``{% keep %}…{% endkeep %}``: see the module's docstring."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("'keep' takes no arguments")
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    return KeepNode(nodelist)

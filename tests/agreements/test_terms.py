@@ -91,6 +91,26 @@ def test_menu_uses_the_coordinators_word_and_both_for_the_ministry(
     assert ">Vienošanās un līgumi</a>" in _page(client, ministry, home)
 
 
+def test_menu_word_follows_the_institution_when_its_word_changes(client, olaine_coordinator, olaine):
+    home = reverse("agreements:list")
+    assert ">Līgumi</a>" in _page(client, olaine_coordinator, home)  # the roles are now cached
+    institution = olaine.institution
+    institution.agreement_term = terms.VIENOSANAS
+    institution.save()
+    assert ">Vienošanās</a>" in _page(client, olaine_coordinator, home)
+
+
+def test_roles_carry_the_words_of_the_viewed_institutions_without_the_ministrys(
+    olaine_coordinator, vpd_coordinator, ministry, superuser
+):
+    from institutions import permissions
+
+    assert permissions.roles_for(olaine_coordinator).agreement_terms == {terms.LIGUMS}
+    assert permissions.roles_for(vpd_coordinator).agreement_terms == {terms.VIENOSANAS}
+    assert permissions.roles_for(ministry).agreement_terms == {terms.LIGUMS, terms.VIENOSANAS}
+    assert permissions.roles_for(superuser).agreement_terms == {terms.LIGUMS, terms.VIENOSANAS}
+
+
 def test_status_labels_agree_with_the_word(olaine, vpd_department):
     with translation.override("lv"):
         assert terms.AgreementTerms(terms.LIGUMS).status_label("signed") == "Parakstīts"

@@ -106,6 +106,69 @@ def test_menu_keeps_a_fresh_csrf_token_and_return_address_when_memoised(client, 
     assert html.count('name="csrfmiddlewaretoken"') >= 2  # language switch and sign out
 
 
+def test_memoised_menus_token_is_accepted_when_the_language_is_switched(db, olaine_coordinator):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(olaine_coordinator)
+    client.get("/agreements/")
+    html = client.get("/agreements/").content.decode()  # the bar reused
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert len(tokens) == 1 and menu._CSRF_SLOT not in html
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": tokens.pop()}
+    )
+    assert response.status_code == 302
+
+
+# --- {% keep %}: the parts of the layout that show nothing of the page or the person
+
+
+def _outside_nav(response) -> str:
+    html = response.content.decode()
+    return html[: html.index("<nav")] + html[html.index("</nav>") :]
+
+
+def test_kept_parts_are_what_a_fresh_rendering_gives_when_a_page_is_read_again(client, olaine_coordinator):
+    client.force_login(olaine_coordinator)
+    client.get("/agreements/")
+    again = _outside_nav(client.get("/agreements/"))
+    menu.forget()
+    fresh = _outside_nav(client.get("/agreements/"))
+    assert again == fresh
+    # each part is kept apart: the stylesheets, the skip link, the footer and the scripts
+    assert again.count("bootstrap.min.css") == 1
+    assert again.count("<footer") == 1
+    assert again.count("Pāriet uz saturu") == 1
+    assert again.index("bootstrap.min.css") < again.index("<footer") < again.index("bootstrap.bundle")
+
+
+def test_kept_parts_follow_the_language_when_it_changes(client, olaine_coordinator):
+    client.force_login(olaine_coordinator)
+    assert "Privātuma paziņojums" in _outside_nav(client.get("/"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = _outside_nav(client.get("/"))
+    assert "Privacy notice" in english
+    assert "Privātuma paziņojums" not in english
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_kept_part_shows_no_variable_of_the_page_when_rendered(settings, debug):
+    from django.template import engines
+
+    settings.DEBUG = debug
+    kept = engines["django"].from_string("{% load menu %}{% keep %}[{{ secret }}]{% endkeep %}{{ secret }}")
+    assert kept.render({"secret": "s3"}) == "[]s3"
+    assert kept.render({"secret": "other"}) == "[]other"
+
+
+def test_keep_refuses_arguments_when_given_some():
+    from django.template import TemplateSyntaxError, engines
+
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string("{% load menu %}{% keep 1 %}x{% endkeep %}")
+
+
 def test_memo_keeps_at_most_its_limit_when_many_combinations_are_seen(
     monkeypatch, client, olaine_coordinator
 ):
