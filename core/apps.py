@@ -16,3 +16,7 @@ class CoreConfig(AppConfig):
         from .middleware import session_recorded_on_sign_in
 
         user_logged_in.connect(session_recorded_on_sign_in, dispatch_uid="core.session_recorded_on_sign_in")
+        # get_FOO_display() of the project's models without rebuilding the choices (core.choices).
+        from . import choices
+
+        choices.install(choices.project_apps())
