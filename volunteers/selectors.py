@@ -165,9 +165,26 @@ class Inbox(NamedTuple):
         return self.counts[self.filterset.tab_value or "all"]
 
 
+# What a row of the inbox shows (and the page's training check reads): only these columns
+# are read — not the motivation, CV, personal code or address of 25 people per page.
+INBOX_ROW_FIELDS = (
+    "reference",
+    "status",
+    "status_changed_at",
+    "submitted_at",
+    "volunteer__user__first_name",
+    "volunteer__user__last_name",
+    "volunteer__user__email",
+    "unit__name",
+    "institution__short_name",
+)
+
+
 def _inbox_rows(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    return queryset.select_related("volunteer__user", "unit", "institution").prefetch_related(
-        Prefetch("roles", queryset=Role.objects.order_by("order"))
+    return (
+        queryset.select_related("volunteer__user", "unit", "institution")
+        .only(*INBOX_ROW_FIELDS)
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("order")))
     )
 
 
