@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from institutions import permissions, selectors
+from reports import cache as report_cache
 from reports.selectors import todos as todo_selectors
 from volunteers import selectors as volunteer_selectors
 
@@ -21,7 +22,13 @@ def home(request):
         return render(request, "core/landing.html")
     if permissions.is_staff_role(request.user):
         blocks = selectors.unit_overview(user=request.user, volunteer_work_only=True)
-        counts = volunteer_selectors.application_counts_by_unit(row.unit.pk for b in blocks for row in b.rows)
+        unit_ids = tuple(sorted({row.unit.pk for block in blocks for row in block.rows}))
+        # Kept under the reports' generation (renewed by any committed change of an application):
+        # at national scale the count is the home page's slowest query.
+        counts = report_cache.remember(
+            ("home:application-counts", unit_ids),
+            lambda: volunteer_selectors.application_counts_by_unit(unit_ids),
+        )
         blocks = selectors.with_figures(blocks, counts, user=request.user, keys=("open", "active"))
         todos = todo_selectors.todos_for(
             user=request.user, institution_codes={block.institution.code for block in blocks}

@@ -17,9 +17,10 @@ from volunteers.models import Status as ApplicationStatus
 
 # A page read again (the roles and the session cached): the layout's user (1); the overview's
 # units and their unit and central coordinators through groups and direct grants (6 to 8: no
-# query for people where there are no groups); the figures per unit (1); the to-dos
+# query for people where there are no groups); the figures per unit kept since the first page
+# (0: reports.cache, until an application changes — 1 the first time); the to-dos
 # (reports.selectors.todos: 7, one more with VPD's casework). The same for 1 unit and 3, whatever the rows.
-HOME_QUERIES = {"unit_coordinator": 16, "central": 18, "ministry": 9}
+HOME_QUERIES = {"unit_coordinator": 15, "central": 17, "ministry": 8}
 
 
 @pytest.fixture
@@ -47,6 +48,27 @@ def _get(client, user):
 
 
 # --- The overview
+
+
+def _counts(response) -> dict[str, dict[str, int]]:
+    return {row.unit.name: row.counts for block in response.context["blocks"] for row in block.rows}
+
+
+def test_unit_figures_follow_the_applications_when_one_arrives_or_moves(
+    db, client, django_capture_on_commit_callbacks
+):
+    unit = UnitFactory()
+    coordinator = unit_coordinator(unit)
+    first = ApplicationFactory(unit=unit, status=ApplicationStatus.SUBMITTED)
+    assert _counts(_get(client, coordinator))[unit.name] == {"open": 1, "active": 0}
+    assert _counts(_get(client, coordinator))[unit.name] == {"open": 1, "active": 0}  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        ApplicationFactory(unit=unit, status=ApplicationStatus.SCREENING)
+    assert _counts(_get(client, coordinator))[unit.name] == {"open": 2, "active": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        first.status = ApplicationStatus.ACTIVE
+        first.save()
+    assert _counts(_get(client, coordinator))[unit.name] == {"open": 1, "active": 1}
 
 
 def test_ministry_home_lists_only_volunteer_units_when_offices_and_closed_units_exist(
