@@ -92,7 +92,8 @@ class Queue:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-QUEUE_PAGE = 50
+# Each section of the work queue shows its oldest QUEUE_PAGE, as a list shows a page.
+QUEUE_PAGE = 25
 
 
 def approval_queue(

@@ -114,6 +114,7 @@ def queue(request):
             "reject_form": ReasonForm(prefix="reject"),
             "changes_form": ReasonForm(prefix="changes"),
             "now": timezone.now(),
+            "queue_page": selectors.QUEUE_PAGE,
         },
     )
 

@@ -30,6 +30,7 @@ from events.models import (
     VolunteerCertificate,
 )
 from events.printing import GATE_PASS
+from events.selectors import QUEUE_PAGE
 
 from . import builders
 
@@ -166,6 +167,21 @@ def test_queue_answers_404_when_a_volunteer_opens_it(client, lead):
 QUEUE_QUERIES = 12
 
 
+def test_queue_shows_the_oldest_page_of_a_section_and_says_so_when_more_wait(
+    client, olaine, olaine_coordinator, lead
+):
+    for index in range(QUEUE_PAGE + 1):
+        builders.past_approved(olaine, olaine_coordinator, lead, days_ago=1 + index % 5)
+    builders.proposed(olaine, lead, days=3)
+    client.force_login(olaine_coordinator)
+    response = client.get(reverse("events:queue"))
+
+    queue = response.context["queue"]
+    assert len(queue.to_report) == QUEUE_PAGE and queue.counts["to_report"] == QUEUE_PAGE + 1
+    assert response.content.decode().count("the next appear as these are handled") == 1  # not under proposals
+    assert f"The oldest {QUEUE_PAGE} are shown" in response.content.decode()
+
+
 @pytest.mark.parametrize("count", [3, 30])
 def test_queue_runs_the_same_queries_when_proposals_multiply(
     client, olaine, olaine_coordinator, lead, count, django_assert_num_queries
@@ -194,7 +210,7 @@ def test_queue_runs_the_same_queries_when_proposals_multiply(
     counts = response.context["queue"].counts
     assert counts["proposals"] == count
     assert counts["to_review"] == len(range(0, count, 3))
-    assert response.text.count('">Priekšlikums ') == count
+    assert response.text.count('">Priekšlikums ') == min(count, QUEUE_PAGE)  # the oldest page of them
 
 
 # --- The list
