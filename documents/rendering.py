@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -17,7 +18,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from .models import Document
@@ -82,6 +84,22 @@ def verification_context(document: Document) -> dict:
     return {"code": format_code(document.verification_code), "url": url, "qr_svg": mark_safe(qr_svg(url))}
 
 
+_COUNTERS = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+
+
+def page_counter_css() -> SafeString:
+    """The footer's "Page 1 of 2" in the active language, as a CSS ``content`` value (one
+    sentence to translate; the numbers are the page counters)."""
+    sentence = gettext("Page %(page)s of %(pages)s")
+    parts = []
+    for part in re.split(r"(%\(pages?\)s)", sentence):
+        if part in _COUNTERS:
+            parts.append(_COUNTERS[part])
+        elif part:
+            parts.append('"' + part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"')
+    return mark_safe(" ".join(parts))
+
+
 def render_html(kind: DocumentKind, document: Document, subject: Any) -> str:
     language = kind.language_of(subject)
     with translation.override(language):
@@ -94,6 +112,7 @@ def render_html(kind: DocumentKind, document: Document, subject: Any) -> str:
                 "unit": unit.name,
                 "document_title": str(kind.label),
                 "document_language": language,
+                "page_counter": page_counter_css(),
                 **context,
                 "number": document.number or context.get("number", ""),
                 "document": document,

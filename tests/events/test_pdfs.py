@@ -136,6 +136,9 @@ def test_certificate_is_in_english_when_asked_in_english(
     assert "Ērika Ķirša-Žūriņa" in text
     assert "4.5" in text
     assert certificate.number in text
+    assert f"Verification code {format_code(document.verification_code)}" in text  # the frame too
+    assert "Pārbaudes kods" not in text
+    assert "Page 1 of 1" in text and "Lapa 1" not in text
 
 
 def test_certificate_names_the_institution_when_it_covers_every_unit(

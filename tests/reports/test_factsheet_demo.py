@@ -69,5 +69,7 @@ def test_demo_2024_pdf_prints_the_figures_with_latvian_letters_when_rendered(
     assert "Brīvprātīgi par drošāku sabiedrību" in " ".join(text.split())
     for letter in "āīūģšļ":
         assert letter in text.lower()
+    letterhead = reader.pages[0].extract_text().split("\n")[:6]
+    assert letterhead.count("Tieslietu ministrija") == 1  # the Ministry's unit bears its name
     box = reader.pages[0].mediabox
     assert round(float(box.width)) == 595 and round(float(box.height)) == 842  # A4 portrait
