@@ -23,14 +23,17 @@ from django.utils.hashable import make_hashable
 _labels: dict[models.Field, tuple[object, dict]] = {}
 
 
+def _labels_read(field: models.Field) -> dict:
+    return {make_hashable(value): label for value, label in field.flatchoices}
+
+
 def _labels_of(field: models.Field) -> dict:
     choices = field.choices
     if isinstance(choices, CallableChoiceIterator):
-        return {make_hashable(value): label for value, label in field.flatchoices}
+        return _labels_read(field)
     kept = _labels.get(field)
     if kept is None or kept[0] is not choices:
-        kept = (choices, {make_hashable(value): label for value, label in field.flatchoices})
-        _labels[field] = kept
+        kept = _labels[field] = (choices, _labels_read(field))
     return kept[1]
 
 

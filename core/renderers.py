@@ -96,6 +96,4 @@ class Renderer(DjangoTemplates):
                 html = _select(widget)
                 if html is not None:
                     return html
-            if template_name == _OPTION:
-                return _option(widget)
         return super().render(template_name, context, request)
