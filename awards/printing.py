@@ -5,6 +5,7 @@ English), A4 landscape, owned by the Ministry of Justice."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.registry import DocumentKind, register
@@ -40,7 +41,7 @@ def _diploma_context(nomination) -> dict:
         "conference_place": cycle.conference_place,
         "signatory_name": cycle.signatory_name,
         "signatory_title": cycle.signatory_title,
-        "date": cycle.conference_date or (decided.date() if decided else None),
+        "date": cycle.conference_date or (timezone.localdate(decided) if decided else None),
     }
 
 
